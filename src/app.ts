@@ -1,0 +1,113 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Dataserve } from './dataserve.ts'
+import { BadRequestError, errorBody, HttpError, TokenInvalidError } from './errors.ts'
+import { isPromiseLike } from './hooks/call-loop.ts'
+import { redactUrl } from './redact.ts'
+import type { Actor, DataserveEnv, HttpMethod, Route } from './types.ts'
+
+export interface AppOptions {
+  /** One line per request; secrets are redacted before it is called. Omit for no access log. */
+  accessLog?: (line: string) => void
+  /** Unexpected errors, with their stack: for the operator, never for the client. */
+  errorLog?: (message: string) => void
+  /** Datasette's `--cors`: let browsers on any origin read the API. */
+  cors?: boolean
+}
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL']
+
+/**
+ * The request pipeline: log, resolve the actor through `actorFromRequest`, dispatch to the
+ * routes plugins registered, and turn every error into a JSON error response.
+ */
+export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise<Hono<DataserveEnv>> {
+  const app = new Hono<DataserveEnv>()
+  const errorLog = options.errorLog ?? ((message) => process.stderr.write(message + '\n'))
+
+  if (options.accessLog) app.use(accessLogger(options.accessLog))
+  if (options.cors) app.use(cors)
+  app.use(resolveActor(ds))
+
+  const routes = (await ds.plugins.hook.registerRoutes({ ds })).flat()
+  for (const route of routes) {
+    checkRoute(route)
+    app.on(route.method, route.path, route.handler)
+  }
+
+  app.notFound((c) => c.json(errorBody(404, 'Not found'), 404))
+  app.onError((error, c) => errorResponse(error, c, errorLog))
+  return app
+}
+
+function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
+  return async function resolveActor(c, next) {
+    c.set('ds', ds)
+    checkCredentialHeaders(c)
+    const found = ds.plugins.hook.actorFromRequest({ ds, request: c.req.raw })
+    const actor = (isPromiseLike(found) ? await found : found) as Actor | undefined
+    // A credential that was presented is never ignored: if no plugin claimed it, refuse.
+    if (!actor && c.req.header('authorization') !== undefined) {
+      throw new TokenInvalidError('The Authorization header was not recognised')
+    }
+    c.set('actor', actor ?? null)
+    await next()
+  }
+}
+
+/** Two Authorization headers are ambiguous; Node keeps only the first, so look at the raw list. */
+function checkCredentialHeaders(c: Context<DataserveEnv>): void {
+  const raw = (c.env as { incoming?: { rawHeaders?: string[] } } | undefined)?.incoming?.rawHeaders
+  if (!raw) return
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count++
+  }
+  if (count > 1) throw new BadRequestError('More than one Authorization header')
+}
+
+function accessLogger(write: (line: string) => void): MiddlewareHandler<DataserveEnv> {
+  return async function accessLog(c, next) {
+    const started = performance.now()
+    await next()
+    const ms = (performance.now() - started).toFixed(1)
+    write(`${c.req.method} ${redactUrl(c.req.url)} ${c.res.status} ${ms}ms`)
+  }
+}
+
+const cors: MiddlewareHandler<DataserveEnv> = async function cors(c, next) {
+  if (c.req.method === 'OPTIONS') {
+    return new Response(null, { status: 204, headers: corsHeaders() })
+  }
+  await next()
+  for (const [name, value] of Object.entries(corsHeaders())) c.res.headers.set(name, value)
+}
+
+function corsHeaders(): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Expose-Headers': 'Link',
+    'Access-Control-Allow-Methods': 'GET, POST, HEAD, OPTIONS',
+    'Access-Control-Max-Age': '3600',
+  }
+}
+
+function checkRoute(route: Route): void {
+  const label = `route ${JSON.stringify(route?.path)}`
+  if (typeof route !== 'object' || route === null) throw new Error(`registerRoutes returned ${String(route)} instead of a route`)
+  if (!METHODS.includes(route.method)) throw new Error(`${label}: method must be one of ${METHODS.join(', ')}, got ${String(route.method)}`)
+  if (typeof route.path !== 'string' || !route.path.startsWith('/')) throw new Error(`${label}: path must be a string starting with '/'`)
+  if (typeof route.handler !== 'function') throw new Error(`${label}: handler must be a function`)
+}
+
+function errorResponse(error: unknown, c: Context<DataserveEnv>, errorLog: (message: string) => void): Response {
+  if (error instanceof HttpError) {
+    return c.json(errorBody(error.status, error.message), error.status, error.headers)
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json(errorBody(error.status, error.message || 'Bad request'), error.status)
+  }
+  errorLog(`Error handling ${c.req.method} ${redactUrl(c.req.url)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  return c.json(errorBody(500, 'Internal server error'), 500)
+}

@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3'
+import type { Context } from 'hono'
+import { definePlugin } from '../../define-plugin.ts'
+import type { Dataserve } from '../../dataserve.ts'
+import type { DataserveEnv } from '../../types.ts'
+import { VERSION } from '../../version.ts'
+
+/**
+ * Datasette's introspection endpoints: which plugins, hooks, versions and settings this
+ * instance has. Everything but the health check needs `view-instance`.
+ */
+export default definePlugin({
+  name: 'dataserve.introspection',
+  version: VERSION,
+  hooks: {
+    registerRoutes: () => [
+      { method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: true }) },
+      { method: 'GET', path: '/-/plugins.json', handler: guarded((ds) => ds.plugins.listPlugins()) },
+      { method: 'GET', path: '/-/hooks.json', handler: guarded(hookOrder) },
+      { method: 'GET', path: '/-/versions.json', handler: guarded(versions) },
+      { method: 'GET', path: '/-/settings.json', handler: guarded((ds) => ds.settings) },
+    ],
+  },
+})
+
+function guarded(body: (ds: Dataserve) => unknown) {
+  return async function introspection(c: Context<DataserveEnv>) {
+    const { ds, actor } = c.var
+    await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
+    return c.json(body(ds))
+  }
+}
+
+/** Each hook with its implementations in the order they run. */
+function hookOrder(ds: Dataserve) {
+  return Object.fromEntries(
+    ds.plugins.hookNames().map((name) => [
+      name,
+      ds.plugins.hook[name as keyof typeof ds.plugins.hook].callOrder().map((impl) => ({
+        plugin: impl.pluginName,
+        ...(impl.key !== name && { specName: name, key: impl.key }),
+        ...(impl.wrapper && { wrapper: true }),
+        ...(impl.tryFirst && { tryFirst: true }),
+        ...(impl.tryLast && { tryLast: true }),
+      })),
+    ]),
+  )
+}
+
+function versions() {
+  const probe = new Database(':memory:')
+  const sqliteVersion = (probe.prepare('select sqlite_version() as v').get() as { v: string }).v
+  const compileOptions = (probe.prepare('pragma compile_options').all() as { compile_options: string }[]).map((r) => r.compile_options)
+  probe.close()
+  return {
+    dataserve: { version: VERSION },
+    node: { version: process.versions.node },
+    sqlite: {
+      version: sqliteVersion,
+      fts_versions: ['FTS5', 'FTS4', 'FTS3'].filter((fts) => compileOptions.includes(`ENABLE_${fts}`)),
+      compile_options: compileOptions,
+    },
+  }
+}

@@ -1,0 +1,156 @@
+import { ConfigError } from './config/errors.ts'
+import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
+import { PluginValidationError } from './hooks/validate.ts'
+import { PluginLoadError } from './plugins/load.ts'
+import { createDataserve, startServer, type ServeOptions } from './server.ts'
+import { VERSION } from './version.ts'
+
+const USAGE = `Usage: dataserve [serve] [FILES...] [options]
+       dataserve plugins [--plugins-dir DIR]
+
+Serve SQLite databases as a JSON and CSV API.
+
+Options:
+  -p, --port N             port to listen on (default 8001; 0 picks a free one)
+  -h, --host HOST          address to bind (default 127.0.0.1)
+  -c, --config FILE        datasette.yaml / datasette.json configuration
+  -s, --setting KEY VALUE  override a config value by dotted key, e.g. -s settings.default_page_size 50
+  -i, --immutable FILE     serve FILE as an immutable database
+      --plugins-dir DIR    load every .js/.mjs/.ts/.mts file in DIR as a plugin
+      --secret SECRET      secret for signed tokens and cookies (or DATASERVE_SECRET / DATASETTE_SECRET)
+      --cors               send CORS headers so browsers on any origin can read the API
+      --no-access-log      do not log each request
+      --version            print the version
+      --help               print this help
+
+Environment:
+  DATASERVE_LOAD_PLUGINS   comma-separated npm plugins to load ("" for none; unset loads all)
+  DATASERVE_TRACE_HOOKS=1  print every hook call to stderr`
+
+/** A mistake on the command line: printed with the usage hint, exit code 2. */
+class UsageError extends Error {}
+
+interface ParsedArgs {
+  command: 'serve' | 'plugins' | 'help' | 'version'
+  options: ServeOptions
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const args = [...argv]
+  let command: ParsedArgs['command'] = 'serve'
+  if (args[0] === 'serve' || args[0] === 'plugins') command = args.shift() as 'serve' | 'plugins'
+  const databases: DatabaseFile[] = []
+  const overrides: [string, string][] = []
+  const options: ServeOptions = { databases, overrides, accessLog: true }
+  const value = (flag: string) => {
+    const next = args.shift()
+    if (next === undefined) throw new UsageError(`${flag} needs a value`)
+    return next
+  }
+  while (args.length > 0) {
+    const arg = args.shift()!
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    if (inline !== undefined) args.unshift(inline)
+    switch (flag) {
+      case '--help':
+        return { command: 'help', options }
+      case '--version':
+        return { command: 'version', options }
+      case '-p':
+      case '--port': {
+        const text = value(flag)
+        const port = Number(text)
+        if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${flag}: not a port number: ${text}`)
+        options.port = port
+        break
+      }
+      case '-h':
+      case '--host':
+        options.host = value(flag)
+        break
+      case '-c':
+      case '--config':
+        options.configFile = value(flag)
+        break
+      case '-s':
+      case '--setting':
+        overrides.push([value(flag), value(flag)])
+        break
+      case '-i':
+      case '--immutable':
+        databases.push({ path: value(flag), immutable: true })
+        break
+      case '--plugins-dir':
+        options.pluginsDir = value(flag)
+        break
+      case '--secret':
+        options.secret = value(flag)
+        break
+      case '--cors':
+        options.cors = true
+        break
+      case '--no-access-log':
+        options.accessLog = false
+        break
+      default:
+        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)
+        databases.push({ path: flag })
+    }
+  }
+  return { command, options }
+}
+
+/** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ParsedArgs
+  try {
+    parsed = parseArgs(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`dataserve: ${error.message}\nRun 'dataserve --help' for usage.\n`)
+    return 2
+  }
+  const { command, options } = parsed
+  if (command === 'help') return print(USAGE)
+  if (command === 'version') return print(`dataserve ${VERSION}`)
+  try {
+    if (command === 'plugins') {
+      const ds = await createDataserve({ ...options, notice: () => {} })
+      ds.close()
+      return print(JSON.stringify(ds.plugins.listPlugins(), null, 2))
+    }
+    return await serve(options)
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError) {
+      process.stderr.write(`dataserve: cannot start: ${error.message}\n`)
+      return 1
+    }
+    process.stderr.write(`dataserve: cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    return 1
+  }
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const running = await startServer(options)
+  const count = running.ds.databases.size
+  process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`dataserve: ${signal} again, exiting now\n`)
+        process.exit(1)
+      }
+      stopping = true
+      process.stdout.write(`dataserve: ${signal} received, shutting down\n`)
+      void running.close().then(() => resolve(0))
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+function print(text: string): number {
+  process.stdout.write(text + '\n')
+  return 0
+}

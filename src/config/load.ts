@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { didYouMean } from '../util/nearest.ts'
+import { ConfigError } from './errors.ts'
+import { CONFIG_SCHEMA, checkSchema, kind } from './schema.ts'
+import { resolveSecrets } from './secrets.ts'
+import { DEFAULT_SETTINGS, type Settings } from './settings.ts'
+
+/** datasette.yaml, checked and with its secrets resolved. */
+export interface DataserveConfig {
+  title?: string
+  description?: string
+  settings: Settings
+  allow?: unknown
+  allow_sql?: unknown
+  permissions?: Record<string, unknown>
+  databases: Record<string, DatabaseConfig>
+  plugins: Record<string, unknown>
+  [key: string]: unknown
+}
+
+export interface DatabaseConfig {
+  allow?: unknown
+  allow_sql?: unknown
+  permissions?: Record<string, unknown>
+  plugins?: Record<string, unknown>
+  tables?: Record<string, TableConfig>
+  queries?: Record<string, Record<string, unknown>>
+  [key: string]: unknown
+}
+
+export interface TableConfig {
+  allow?: unknown
+  permissions?: Record<string, unknown>
+  plugins?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+export interface LoadConfigOptions {
+  /** Path of datasette.yaml / datasette.json; none means an empty config. */
+  file?: string
+  /** `-s key value` pairs: dotted keys into the config, values parsed as JSON when they are. */
+  overrides?: ReadonlyArray<readonly [string, string]>
+  env?: NodeJS.ProcessEnv
+}
+
+/** Reads, overrides, resolves and checks the config. Throws ConfigError naming the file and key. */
+export function loadConfig({ file, overrides = [], env = process.env }: LoadConfigOptions = {}): DataserveConfig {
+  const label = file ?? '<no config file>'
+  let raw: Record<string, unknown> = {}
+  if (file !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new ConfigError(file, [], `cannot read config file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = parseYaml(text, { uniqueKeys: true })
+    } catch (error) {
+      throw new ConfigError(file, [], `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`)
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(file, [], `expected a mapping, got ${kind(parsed)}`)
+      raw = parsed as Record<string, unknown>
+    }
+  }
+  for (const [key, value] of overrides) applyOverride(raw, key, value)
+  const labelled = overrides.length > 0 && file !== undefined ? `${file} (with -s overrides)` : label
+  const resolved = resolveSecrets(raw, labelled, env) as Record<string, unknown>
+  checkSchema(resolved, CONFIG_SCHEMA, labelled, [])
+  return {
+    ...resolved,
+    settings: checkSettings(resolved.settings, labelled),
+    databases: (resolved.databases as Record<string, DatabaseConfig> | undefined) ?? {},
+    plugins: (resolved.plugins as Record<string, unknown> | undefined) ?? {},
+  }
+}
+
+/** `-s settings.default_page_size 50`; a bare known setting name (`-s default_page_size 50`) works too. */
+function applyOverride(config: Record<string, unknown>, key: string, value: string): void {
+  const path = key in DEFAULT_SETTINGS ? ['settings', key] : key.split('.')
+  if (path.some((part) => part === '')) throw new ConfigError('-s', [key], 'not a valid dotted key')
+  let node = config
+  for (const part of path.slice(0, -1)) {
+    const child = node[part]
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  node[path[path.length - 1]!] = parseOverrideValue(value)
+}
+
+function parseOverrideValue(value: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(value)
+    if (typeof parsed === 'object' || typeof parsed === 'number' || typeof parsed === 'boolean') return parsed
+  } catch {
+    // not JSON: a plain string
+  }
+  return value
+}
+
+function checkSettings(value: unknown, file: string): Settings {
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS }
+  if (value === undefined || value === null) return settings as Settings
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, ['settings'], `expected a mapping, got ${kind(value)}`)
+  for (const [name, given] of Object.entries(value)) {
+    const path = ['settings', name]
+    if (!(name in DEFAULT_SETTINGS)) throw new ConfigError(file, path, `unknown setting${didYouMean(name, Object.keys(DEFAULT_SETTINGS))}`)
+    const expected = typeof DEFAULT_SETTINGS[name as keyof Settings]
+    settings[name] = coerceSetting(given, expected, file, path)
+  }
+  return settings as Settings
+}
+
+function coerceSetting(value: unknown, expected: string, file: string, path: string[]): unknown {
+  if (expected === 'number') {
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
+      throw new ConfigError(file, path, `expected a whole number ≥ 0, got ${kind(value)}`)
+    }
+    return number
+  }
+  if (expected === 'boolean') {
+    if (typeof value === 'boolean') return value
+    const text = String(value).toLowerCase()
+    if (['on', 'true', '1'].includes(text)) return true
+    if (['off', 'false', '0'].includes(text)) return false
+    throw new ConfigError(file, path, `expected true/false (or on/off), got ${kind(value)}`)
+  }
+  if (typeof value !== 'string') throw new ConfigError(file, path, `expected a string, got ${kind(value)}`)
+  return value
+}

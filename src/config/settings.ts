@@ -1,0 +1,32 @@
+/** Datasette's settings, with their defaults; `-s settings.NAME value` and `settings:` set them. */
+export const DEFAULT_SETTINGS = {
+  default_page_size: 100,
+  max_returned_rows: 1000,
+  max_insert_rows: 100,
+  num_sql_threads: 3,
+  sql_time_limit_ms: 1000,
+  default_facet_size: 30,
+  facet_time_limit_ms: 200,
+  facet_suggest_time_limit_ms: 50,
+  allow_facet: true,
+  allow_download: true,
+  allow_signed_tokens: true,
+  default_allow_sql: true,
+  max_signed_tokens_ttl: 0,
+  suggest_facets: true,
+  default_cache_ttl: 5,
+  cache_size_kb: 0,
+  allow_csv_stream: true,
+  max_csv_mb: 100,
+  truncate_cells_html: 2048,
+  force_https_urls: false,
+  template_debug: false,
+  trace_debug: false,
+  base_url: '/',
+} as const
+
+export type Settings = { -readonly [K in keyof typeof DEFAULT_SETTINGS]: (typeof DEFAULT_SETTINGS)[K] extends boolean
+  ? boolean
+  : (typeof DEFAULT_SETTINGS)[K] extends number
+    ? number
+    : string }

@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3'
+import { existsSync, statSync } from 'node:fs'
+import { basename, extname, resolve } from 'node:path'
+
+/** One database dataserve serves. */
+export interface DatabaseHandle {
+  /** The name in URLs: the file's stem, `_memory` for `:memory:`. */
+  readonly name: string
+  /** Absolute path, or null for an in-memory database. */
+  readonly path: string | null
+  /** Opened with `-i`: the file will not change while we serve it. */
+  readonly immutable: boolean
+  readonly connection: Database.Database
+}
+
+export interface DatabaseFile {
+  path: string
+  immutable?: boolean
+}
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError'
+}
+
+/**
+ * Opens every file read-only. Names come from file stems; a stem seen twice gets `_2`,
+ * `_3`…, as Datasette does. better-sqlite3 is built without URI filenames, so `immutable`
+ * cannot be passed to SQLite: an immutable file is opened read-only like the others and
+ * flagged so plugins may cache what they derive from it.
+ */
+export function openDatabases(files: readonly DatabaseFile[]): DatabaseHandle[] {
+  const handles: DatabaseHandle[] = []
+  const taken = new Set<string>()
+  try {
+    for (const file of files) {
+      const isMemory = file.path === ':memory:'
+      const stem = isMemory ? '_memory' : basename(file.path, extname(file.path))
+      let name = stem
+      for (let n = 2; taken.has(name); n++) name = `${stem}_${n}`
+      taken.add(name)
+      handles.push({ name, path: isMemory ? null : resolve(file.path), immutable: !!file.immutable, connection: open(file.path) })
+    }
+  } catch (error) {
+    for (const handle of handles) handle.connection.close()
+    throw error
+  }
+  return handles
+}
+
+function open(path: string): Database.Database {
+  if (path === ':memory:') return new Database(':memory:')
+  if (!existsSync(path)) throw new DatabaseOpenError(`database file not found: ${path}`)
+  if (!statSync(path).isFile()) throw new DatabaseOpenError(`not a file: ${path}`)
+  let connection: Database.Database | undefined
+  try {
+    connection = new Database(path, { readonly: true, fileMustExist: true })
+    // Opening is lazy: read the schema now so a file that is not SQLite fails at startup.
+    connection.prepare('select count(*) from sqlite_master').get()
+    return connection
+  } catch (error) {
+    connection?.close()
+    throw new DatabaseOpenError(`cannot open ${path} as a SQLite database: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,174 @@
+import type { DataserveConfig } from './config/load.ts'
+import type { Settings } from './config/settings.ts'
+import type { DatabaseHandle } from './databases.ts'
+import { ForbiddenError } from './errors.ts'
+import type { Hookspecs } from './hookspecs.ts'
+import type { PluginManager } from './hooks/manager.ts'
+import { sign, unsign } from './signing.ts'
+import type { Action, Actor, CreateTokenOptions, Resource, TokenHandler } from './types.ts'
+
+export interface DataserveOptions {
+  config: DataserveConfig
+  plugins: PluginManager<Hookspecs>
+  databases: readonly DatabaseHandle[]
+  /** Signs cookies and tokens. */
+  secret: string
+}
+
+export interface AllowedQuery {
+  actor: Actor | null
+  action: string
+  resource?: Resource
+}
+
+/**
+ * The object every hook receives as `ds`: configuration, the open databases and the entry
+ * points plugins share (permission checks, tokens, signing). It knows nothing of tables,
+ * tokens or permission rules itself: each entry point asks the hooks.
+ */
+export class Dataserve {
+  readonly config: DataserveConfig
+  readonly settings: Settings
+  /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
+  readonly plugins: PluginManager<Hookspecs>
+  /** Open databases by name, in the order they were given. */
+  readonly databases: ReadonlyMap<string, DatabaseHandle>
+  readonly #secret: string
+  #actions = new Map<string, Action>()
+  #actionsByAbbr = new Map<string, Action>()
+  #tokenHandlers: TokenHandler[] = []
+
+  constructor(options: DataserveOptions) {
+    this.config = options.config
+    this.settings = options.config.settings
+    this.plugins = options.plugins
+    this.databases = new Map(options.databases.map((db) => [db.name, db]))
+    this.#secret = options.secret
+  }
+
+  /**
+   * The `plugins:` block for one plugin; with `database` (and `table`) the block at that
+   * level of `databases:` takes precedence, as in Datasette.
+   *
+   * @example
+   * const { param } = (ds.pluginConfig('tokens') ?? {}) as { param?: string }
+   */
+  pluginConfig(name: string, where: { database?: string; table?: string } = {}): unknown {
+    const db = where.database === undefined ? undefined : this.config.databases[where.database]
+    if (db && where.table !== undefined) {
+      const tableConfig = db.tables?.[where.table]?.plugins?.[name]
+      if (tableConfig !== undefined) return tableConfig
+    }
+    if (db?.plugins?.[name] !== undefined) return db.plugins[name]
+    return this.config.plugins[name]
+  }
+
+  /**
+   * May `actor` perform `action` on `resource`? Asks every `permissionAllowed` impl: any
+   * false denies, otherwise any true allows, otherwise deny.
+   *
+   * @example
+   * if (!(await ds.allowed({ actor, action: 'view-table', resource: ['sales', 'orders'] }))) …
+   */
+  async allowed({ actor, action, resource }: AllowedQuery): Promise<boolean> {
+    const answers = await this.plugins.hook.permissionAllowed({ ds: this, actor, action, resource })
+    return answers.length > 0 && !answers.includes(false) && answers.includes(true)
+  }
+
+  /** `allowed()`, throwing a 403 with `message` when the answer is no. */
+  async ensureAllowed(query: AllowedQuery, message = `You do not have permission to ${query.action}`): Promise<void> {
+    if (!(await this.allowed(query))) throw new ForbiddenError(message)
+  }
+
+  /** Every action registered through `registerActions`, by name. */
+  get actions(): ReadonlyMap<string, Action> {
+    return this.#actions
+  }
+
+  /** The action with this name or abbreviation. */
+  resolveAction(nameOrAbbr: string): Action | undefined {
+    return this.#actions.get(nameOrAbbr) ?? this.#actionsByAbbr.get(nameOrAbbr)
+  }
+
+  /**
+   * Creates an API token for `actorId` with the first token handler, or the one named by
+   * `handler`.
+   */
+  async createToken(actorId: string, options: CreateTokenOptions & { handler?: string } = {}): Promise<string> {
+    const handler =
+      options.handler === undefined ? this.#tokenHandlers[0] : this.#tokenHandlers.find((h) => h.name === options.handler)
+    if (!handler) {
+      const known = this.#tokenHandlers.map((h) => h.name).join(', ') || 'none registered'
+      throw new Error(options.handler === undefined ? 'No token handler is registered' : `Unknown token handler '${options.handler}' (known: ${known})`)
+    }
+    return handler.createToken(this, actorId, options)
+  }
+
+  /**
+   * Asks each token handler in turn; the first actor wins. `null` means no handler claims
+   * the token. A handler that claims it but rejects it throws `TokenInvalidError`.
+   */
+  async verifyToken(token: string): Promise<Actor | null> {
+    for (const handler of this.#tokenHandlers) {
+      const actor = await handler.verifyToken(this, token)
+      if (actor) return actor
+    }
+    return null
+  }
+
+  get tokenHandlers(): readonly TokenHandler[] {
+    return this.#tokenHandlers
+  }
+
+  /** Signs a JSON-able value, in Datasette's format: values signed by either verify in both. */
+  sign(value: unknown, namespace = 'default'): string {
+    return sign(value, this.#secret, namespace)
+  }
+
+  /** The value `sign()` signed; throws `BadSignatureError` when tampered with or signed otherwise. */
+  unsign(signed: string, namespace = 'default'): unknown {
+    return unsign(signed, this.#secret, namespace)
+  }
+
+  /**
+   * Collects the actions and token handlers plugins register. Called once by the server
+   * before it listens; duplicate action names or abbreviations stop startup.
+   */
+  async collectRegistrations(): Promise<void> {
+    const actions = new Map<string, Action>()
+    const byAbbr = new Map<string, Action>()
+    for (const list of await this.plugins.hook.registerActions({ ds: this })) {
+      for (const action of list) {
+        if (actions.has(action.name)) throw new Error(`Duplicate action name '${action.name}'`)
+        if (action.abbr !== undefined) {
+          const clash = byAbbr.get(action.abbr) ?? actions.get(action.abbr)
+          if (clash) throw new Error(`Action '${action.name}' abbreviation '${action.abbr}' is already used by '${clash.name}'`)
+          byAbbr.set(action.abbr, action)
+        }
+        actions.set(action.name, action)
+      }
+    }
+    this.#actions = actions
+    this.#actionsByAbbr = byAbbr
+    const handlers = await this.plugins.hook.registerTokenHandler({ ds: this })
+    const names = new Set<string>()
+    for (const handler of handlers) {
+      if (names.has(handler.name)) throw new Error(`Duplicate token handler name '${handler.name}'`)
+      names.add(handler.name)
+    }
+    this.#tokenHandlers = handlers
+  }
+
+  /** Calls `prepareConnection` for every open database. */
+  async prepareConnections(): Promise<void> {
+    for (const db of this.databases.values()) {
+      await this.plugins.hook.prepareConnection({ ds: this, database: db.name, connection: db.connection })
+    }
+  }
+
+  close(): void {
+    for (const db of this.databases.values()) {
+      if (db.connection.open) db.connection.close()
+    }
+  }
+}

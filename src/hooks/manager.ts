@@ -1,0 +1,186 @@
+import { HookCaller, type RuntimeSpec } from './hook-caller.ts'
+import { destructuredArgNames } from './arg-names.ts'
+import type {
+  AnyHook,
+  Awaitable,
+  CallResult,
+  HookImpl,
+  HookMonitor,
+  HookName,
+  HookspecMap,
+  ImplFunction,
+  PluginObject,
+  SpecOptionsMap,
+} from './types.ts'
+import { PluginValidationError, validatePlugin } from './validate.ts'
+
+/** Where a plugin came from, shown in `/-/plugins.json`. */
+export interface PluginInfo {
+  name: string
+  version: string | null
+  source: string
+  hooks: string[]
+}
+
+/** One callable hook on `pm.hook`: call it with the named arguments. */
+export type HookCallable<H extends AnyHook> = (H['mode'] extends 'historic'
+  ? { (args: never): never }
+  : { (args: H['args']): Awaitable<CallResult<H>> }) & {
+  /** Calls a historic hook and remembers the call for plugins registered later. */
+  callHistoric(args: H['args'], onResult?: (result: H['result']) => void): Awaitable<H['result'][]>
+  /** Calls the hook with extra implementations that take part in this call only. */
+  callExtra(extra: ImplFunction<H>[], args: H['args']): Awaitable<CallResult<H>>
+  /** The implementations, in the order they run. */
+  callOrder(): HookImpl[]
+}
+
+export type HookRelay<S extends HookspecMap<S>> = { readonly [K in HookName<S>]: HookCallable<S[K]> }
+
+export interface PluginManagerOptions {
+  /** Receives deprecation warnings; defaults to `process.emitWarning`. */
+  onWarning?: (message: string) => void
+}
+
+/**
+ * A pluggy-style plugin manager for one set of hookspecs.
+ *
+ * @example
+ * const pm = new PluginManager<Hookspecs>(hookspecs)
+ * pm.register(definePlugin({ name: 'hello', hooks: { startup: () => console.log('hi') } }))
+ * await pm.hook.startup({ ds })
+ */
+export class PluginManager<S extends HookspecMap<S>> {
+  readonly hook: HookRelay<S>
+  private readonly callers = new Map<string, HookCaller>()
+  private readonly specs: ReadonlyMap<string, RuntimeSpec>
+  private readonly plugins = new Map<string, { plugin: PluginObject; source: string; version: string | null; impls: HookImpl[] }>()
+  private readonly blocked = new Set<string>()
+  private readonly monitors: HookMonitor[] = []
+  private readonly onWarning: (message: string) => void
+
+  constructor(specs: SpecOptionsMap<S>, options: PluginManagerOptions = {}) {
+    this.onWarning = options.onWarning ?? ((message) => process.emitWarning(message, 'DeprecationWarning'))
+    this.specs = new Map(Object.entries(specs) as [string, RuntimeSpec][])
+    const relay: Record<string, unknown> = {}
+    for (const [name, spec] of this.specs) {
+      const caller = new HookCaller(name, spec, this.monitors)
+      this.callers.set(name, caller)
+      relay[name] = this.makeCallable(caller)
+    }
+    this.hook = Object.freeze(relay) as HookRelay<S>
+  }
+
+  /**
+   * Validates and registers a plugin. Nothing is registered when the plugin is invalid or its
+   * name is taken. Returns the plugin's name, or `null` when that name is blocked.
+   */
+  register(plugin: PluginObject, meta: { source?: string; version?: string } = {}): string | null {
+    const source = meta.source ?? 'unknown'
+    const { name, impls, warnings } = validatePlugin(plugin, this.specs)
+    if (this.blocked.has(name)) return null
+    if (this.plugins.has(name)) {
+      throw new PluginValidationError(name, [`a plugin named '${name}' is already registered (from ${this.plugins.get(name)!.source})`])
+    }
+    this.plugins.set(name, { plugin, source, version: plugin.version ?? meta.version ?? null, impls })
+    for (const impl of impls) this.callers.get(impl.hookName)!.add(impl)
+    for (const warning of warnings) this.onWarning(warning)
+    try {
+      for (const impl of impls) {
+        const caller = this.callers.get(impl.hookName)!
+        if (caller.spec.historic) caller.replayHistory(impl)
+      }
+    } catch (error) {
+      // A replayed historic call failed: leave nothing behind, as for a validation error.
+      this.unregister(name)
+      throw error
+    }
+    return name
+  }
+
+  /** Removes a plugin and its implementations; returns it, or undefined when it was not registered. */
+  unregister(name: string): PluginObject | undefined {
+    const entry = this.plugins.get(name)
+    if (!entry) return undefined
+    this.plugins.delete(name)
+    for (const hookName of new Set(entry.impls.map((impl) => impl.hookName))) {
+      this.callers.get(hookName)!.removePlugin(name)
+    }
+    return entry.plugin
+  }
+
+  /** Unregisters the plugin if present and refuses it from now on (pluggy's `set_blocked`). */
+  block(name: string): void {
+    this.unregister(name)
+    this.blocked.add(name)
+  }
+
+  unblock(name: string): boolean {
+    return this.blocked.delete(name)
+  }
+
+  isBlocked(name: string): boolean {
+    return this.blocked.has(name)
+  }
+
+  isRegistered(name: string): boolean {
+    return this.plugins.has(name)
+  }
+
+  getPlugin(name: string): PluginObject | undefined {
+    return this.plugins.get(name)?.plugin
+  }
+
+  /** Every registered plugin, in registration order. */
+  listPlugins(): PluginInfo[] {
+    return [...this.plugins.values()].map(({ plugin, source, version, impls }) => ({
+      name: plugin.name,
+      version,
+      source,
+      hooks: [...new Set(impls.map((impl) => impl.hookName))].sort(),
+    }))
+  }
+
+  /** Hook names that exist, in declaration order. */
+  hookNames(): string[] {
+    return [...this.specs.keys()]
+  }
+
+  spec(hookName: string): RuntimeSpec | undefined {
+    return this.specs.get(hookName)
+  }
+
+  /**
+   * Adds a monitor called before and after every hook call (pluggy's
+   * `add_hookcall_monitoring`). Returns a function that removes it.
+   */
+  addMonitor(monitor: HookMonitor): () => void {
+    this.monitors.push(monitor)
+    return () => {
+      const index = this.monitors.indexOf(monitor)
+      if (index !== -1) this.monitors.splice(index, 1)
+    }
+  }
+
+  private makeCallable(caller: HookCaller) {
+    const callable = (args: object) => caller.call(args)
+    Object.defineProperty(callable, 'name', { value: caller.name })
+    return Object.assign(callable, {
+      callHistoric: (args: object, onResult?: (result: unknown) => void) => caller.callHistoric(args, onResult),
+      callExtra: (extra: Function[], args: object) =>
+        caller.callExtra(
+          extra.map((fn) => ({
+            pluginName: '<extra>',
+            hookName: caller.name,
+            key: caller.name,
+            fn: fn as HookImpl['fn'],
+            wrapper: false,
+            tryFirst: false,
+            tryLast: false,
+            argNames: destructuredArgNames(fn),
+          })),
+          args,
+        ),
+      callOrder: () => caller.callOrder(),
+    })
+  }
+}

@@ -1,0 +1,48 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Dataserve } from './dataserve.ts'
+import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
+import type { Action, Actor, Resource, Route, TokenHandler } from './types.ts'
+
+/**
+ * Every hook dataserve calls: the single source of truth for names, arguments and results.
+ * Each hook takes one object of named arguments; an implementation destructures the ones it
+ * needs. Every hook has a section in docs/hooks.md and a test in test/hooks/.
+ */
+export interface Hookspecs {
+  /** Once, after plugins are loaded and databases opened, before the server listens. */
+  startup: Hook<{ ds: Dataserve }, void>
+
+  /** Routes to add to the app. Called once at startup. */
+  registerRoutes: Hook<{ ds: Dataserve }, Route[]>
+
+  /**
+   * Who is making this request? Return an actor, nothing for "not me", or throw
+   * `TokenInvalidError` for a credential you recognise but reject. The first actor wins.
+   */
+  actorFromRequest: FirstResultHook<{ ds: Dataserve; request: Request }, Actor>
+
+  /** A kind of API token (`ds.createToken()` / `ds.verifyToken()`). Called once at startup. */
+  registerTokenHandler: Hook<{ ds: Dataserve }, TokenHandler>
+
+  /**
+   * May `actor` perform `action` on `resource`? Answer true, false or nothing. Any false
+   * denies, otherwise any true allows, otherwise the answer is deny.
+   */
+  permissionAllowed: Hook<{ ds: Dataserve; actor: Actor | null; action: string; resource: Resource }, boolean>
+
+  /** Actions that permission checks can be about. Called once at startup. */
+  registerActions: Hook<{ ds: Dataserve }, Action[]>
+
+  /** Called for every SQLite connection dataserve opens, to add functions or pragmas. */
+  prepareConnection: Hook<{ ds: Dataserve; database: string; connection: BetterSqlite3.Database }, void>
+}
+
+export const hookspecs: SpecOptionsMap<Hookspecs> = {
+  startup: { args: ['ds'] },
+  registerRoutes: { args: ['ds'] },
+  actorFromRequest: { args: ['ds', 'request'], firstResult: true },
+  registerTokenHandler: { args: ['ds'] },
+  permissionAllowed: { args: ['ds', 'actor', 'action', 'resource'] },
+  registerActions: { args: ['ds'] },
+  prepareConnection: { args: ['ds', 'database', 'connection'] },
+}

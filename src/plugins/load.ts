@@ -1,0 +1,121 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { register } from 'node:module'
+import { extname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Hookspecs } from '../hookspecs.ts'
+import type { PluginManager } from '../hooks/manager.ts'
+import type { PluginObject } from '../hooks/types.ts'
+
+/** A plugin that could not be loaded: names the file or package and the reason. Stops startup. */
+export class PluginLoadError extends Error {
+  override name = 'PluginLoadError'
+}
+
+const PLUGIN_EXTENSIONS = new Set(['.js', '.mjs', '.ts', '.mts'])
+
+let selfResolveRegistered = false
+
+/** Lets plugin files `import … from 'dataserve'` wherever they live. */
+function ensureSelfResolve(): void {
+  if (selfResolveRegistered) return
+  selfResolveRegistered = true
+  const entry = new URL('../index.ts', import.meta.url).href
+  register(new URL('./self-resolve.mjs', import.meta.url), { data: { entry } })
+}
+
+/** Registers every `.js/.mjs/.ts/.mts` file in `dir`, in name order. */
+export async function loadPluginDir(pm: PluginManager<Hookspecs>, dir: string): Promise<void> {
+  const root = resolve(dir)
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new PluginLoadError(`--plugins-dir ${dir}: not a directory`)
+  ensureSelfResolve()
+  const files = readdirSync(root)
+    .filter((file) => PLUGIN_EXTENSIONS.has(extname(file)) && !file.endsWith('.d.ts') && !file.endsWith('.d.mts'))
+    .sort()
+  for (const file of files) {
+    const path = join(root, file)
+    const plugin = await importPlugin(path, `plugin file ${path}`)
+    registerOrExplain(pm, plugin, { source: `file:${path}` }, `plugin file ${path}`)
+  }
+}
+
+/**
+ * Registers npm packages installed under `root/node_modules` that declare themselves
+ * dataserve plugins: `"dataserve": {"plugin": "./entry.js"}` in package.json, or the
+ * keyword `dataserve-plugin` (then the package's main entry is loaded).
+ * `DATASERVE_LOAD_PLUGINS` picks which: unset loads all, `""` none, `a,b` only those.
+ */
+export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const chosen = env.DATASERVE_LOAD_PLUGINS
+  const allow = chosen === undefined ? null : new Set(chosen.split(',').map((name) => name.trim()).filter(Boolean))
+  const found = findPluginPackages(join(resolve(root), 'node_modules'))
+  for (const name of allow ?? []) {
+    if (!found.some((pkg) => pkg.name === name)) process.stderr.write(`dataserve: DATASERVE_LOAD_PLUGINS names '${name}', which is not installed\n`)
+  }
+  if (found.length > 0) ensureSelfResolve()
+  for (const pkg of found) {
+    if (allow && !allow.has(pkg.name)) continue
+    const plugin = await importPlugin(pkg.entry, `npm package ${pkg.name}`)
+    registerOrExplain(pm, plugin, { source: `npm:${pkg.name}`, version: pkg.version }, `npm package ${pkg.name}`)
+  }
+}
+
+interface PluginPackage {
+  name: string
+  version?: string
+  entry: string
+}
+
+function findPluginPackages(nodeModules: string): PluginPackage[] {
+  if (!existsSync(nodeModules)) return []
+  const dirs: string[] = []
+  for (const name of readdirSync(nodeModules).sort()) {
+    if (name.startsWith('.')) continue
+    if (name.startsWith('@')) {
+      for (const scoped of readdirSync(join(nodeModules, name)).sort()) dirs.push(join(nodeModules, name, scoped))
+    } else {
+      dirs.push(join(nodeModules, name))
+    }
+  }
+  const packages: PluginPackage[] = []
+  for (const dir of dirs) {
+    let manifest: { name?: string; version?: string; main?: string; keywords?: unknown; dataserve?: { plugin?: string } }
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    } catch {
+      continue
+    }
+    if (!manifest.name || manifest.name === 'dataserve') continue
+    const declared = manifest.dataserve?.plugin
+    const byKeyword = Array.isArray(manifest.keywords) && manifest.keywords.includes('dataserve-plugin')
+    if (!declared && !byKeyword) continue
+    packages.push({ name: manifest.name, version: manifest.version, entry: join(dir, declared ?? manifest.main ?? 'index.js') })
+  }
+  return packages
+}
+
+async function importPlugin(path: string, label: string): Promise<PluginObject> {
+  let module: { default?: unknown; plugin?: unknown }
+  try {
+    module = await import(pathToFileURL(path).href)
+  } catch (error) {
+    throw new PluginLoadError(`${label} failed to import: ${(error as Error).message ?? String(error)}`)
+  }
+  const plugin = module.default ?? module.plugin
+  if (typeof plugin !== 'object' || plugin === null) {
+    throw new PluginLoadError(`${label} does not export a plugin: write \`export default definePlugin({ name, hooks })\``)
+  }
+  return plugin as PluginObject
+}
+
+function registerOrExplain(
+  pm: PluginManager<Hookspecs>,
+  plugin: PluginObject,
+  meta: { source: string; version?: string },
+  label: string,
+): void {
+  try {
+    pm.register(plugin, meta)
+  } catch (error) {
+    throw new PluginLoadError(`${label}: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,121 @@
+import { createAdaptorServer } from '@hono/node-server'
+import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { buildApp } from './app.ts'
+import { builtinPlugins } from './builtins/index.ts'
+import { loadConfig } from './config/load.ts'
+import { Dataserve } from './dataserve.ts'
+import { openDatabases, type DatabaseFile } from './databases.ts'
+import { hookspecs, type Hookspecs } from './hookspecs.ts'
+import { PluginManager } from './hooks/manager.ts'
+import { traceMonitor } from './hooks/trace.ts'
+import type { PluginObject } from './hooks/types.ts'
+import { loadNpmPlugins, loadPluginDir } from './plugins/load.ts'
+
+export interface ServeOptions {
+  /** Database files to serve (`:memory:` for an empty in-memory one). */
+  databases?: readonly DatabaseFile[]
+  /** datasette.yaml / datasette.json */
+  configFile?: string
+  /** `-s key value` overrides */
+  overrides?: ReadonlyArray<readonly [string, string]>
+  pluginsDir?: string
+  /** Extra plugin objects, registered after the others (for embedding and tests). */
+  plugins?: readonly PluginObject[]
+  /** Where npm plugins are looked for: `<npmRoot>/node_modules`. Defaults to the working directory. */
+  npmRoot?: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  secret?: string
+  cors?: boolean
+  /** Write an access log line per request to stdout. */
+  accessLog?: boolean
+  env?: NodeJS.ProcessEnv
+  /** Where startup notices go (the secret warning, …). */
+  notice?: (message: string) => void
+}
+
+export interface RunningServer {
+  ds: Dataserve
+  server: Server
+  url: string
+  port: number
+  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), closes the databases. */
+  close(graceMs?: number): Promise<void>
+}
+
+/** Builds a Dataserve from options: config, plugins, databases and hooks, but no listening socket. */
+export async function createDataserve(options: ServeOptions = {}): Promise<Dataserve> {
+  const env = options.env ?? process.env
+  const notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
+  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
+  const pm = new PluginManager<Hookspecs>(hookspecs)
+  if (env.DATASERVE_TRACE_HOOKS && env.DATASERVE_TRACE_HOOKS !== '0') pm.addMonitor(traceMonitor())
+  for (const plugin of builtinPlugins) pm.register(plugin, { source: 'builtin' })
+  await loadNpmPlugins(pm, options.npmRoot ?? process.cwd(), env)
+  if (options.pluginsDir !== undefined) await loadPluginDir(pm, options.pluginsDir)
+  for (const plugin of options.plugins ?? []) pm.register(plugin, { source: 'embedded' })
+
+  let secret = options.secret ?? env.DATASERVE_SECRET ?? env.DATASETTE_SECRET
+  if (!secret) {
+    secret = randomBytes(32).toString('hex')
+    notice('dataserve: no --secret, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
+  }
+  const ds = new Dataserve({ config, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
+  try {
+    await ds.prepareConnections()
+    await ds.collectRegistrations()
+    await pm.hook.startup({ ds })
+  } catch (error) {
+    ds.close()
+    throw error
+  }
+  return ds
+}
+
+/** Creates the Dataserve, builds the app and listens. */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const ds = await createDataserve(options)
+  let server: Server
+  try {
+    const app = await buildApp(ds, {
+      cors: options.cors,
+      accessLog: options.accessLog ? (line) => process.stdout.write(line + '\n') : undefined,
+    })
+    server = createAdaptorServer({ fetch: app.fetch }) as Server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 8001, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    ds.close()
+    throw error
+  }
+  const { port, address } = server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+  let closing: Promise<void> | undefined
+  return {
+    ds,
+    server,
+    port,
+    url: `http://${host}:${port}/`,
+    close(graceMs = 5000) {
+      closing ??= shutdown(server, ds, graceMs)
+      return closing
+    },
+  }
+}
+
+async function shutdown(server: Server, ds: Dataserve, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs)
+  await closed
+  clearTimeout(timer)
+  ds.close()
+}

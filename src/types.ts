@@ -1,0 +1,62 @@
+import type { Context } from 'hono'
+import type { Dataserve } from './dataserve.ts'
+import type { Awaitable } from './hooks/types.ts'
+import type { TokenRestrictions } from './token-restrictions.ts'
+
+/** Who is making a request: at least an `id`. No actor (`null`) means anonymous. */
+export interface Actor {
+  id: string
+  [key: string]: unknown
+}
+
+/**
+ * What a permission check is about: nothing for the whole instance, a database name, or
+ * `[database, table-or-query]`.
+ */
+export type Resource = undefined | string | readonly [database: string, child: string]
+
+/** The Hono environment of every route: `c.var.ds` and `c.var.actor`. */
+export interface DataserveEnv {
+  Variables: {
+    ds: Dataserve
+    actor: Actor | null
+  }
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'ALL'
+
+/** A route contributed by `registerRoutes`. `path` uses Hono's syntax (`/-/items/:id`). */
+export interface Route {
+  method: HttpMethod
+  path: string
+  handler: (c: Context<DataserveEnv>) => Awaitable<Response>
+}
+
+/** An action a permission check can be about, contributed by `registerActions`. */
+export interface Action {
+  /** e.g. `view-table` */
+  name: string
+  /** e.g. `vt`; used in token restrictions */
+  abbr?: string
+  description: string
+  /** What the action applies to: the instance, a database, or a table or query in a database. */
+  resourceKind: 'instance' | 'database' | 'table' | 'query'
+}
+
+export interface CreateTokenOptions {
+  /** Seconds until the token expires; omitted means no expiry (subject to the handler's cap). */
+  expiresAfter?: number
+  restrictions?: TokenRestrictions
+}
+
+/**
+ * A kind of API token, contributed by `registerTokenHandler`.
+ *
+ * `verifyToken` answers an actor, `null` for "not mine", or throws `TokenInvalidError` for
+ * "mine but bad".
+ */
+export interface TokenHandler {
+  name: string
+  createToken(ds: Dataserve, actorId: string, options: CreateTokenOptions): Awaitable<string>
+  verifyToken(ds: Dataserve, token: string): Awaitable<Actor | null>
+}
