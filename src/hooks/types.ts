@@ -86,8 +86,13 @@ export type SpecNamedEntry<S extends HookspecMap<S>> = {
  * compile error (the entry lacks `specName`).
  */
 export type HooksOf<S extends HookspecMap<S>, M> = {
-  [K in keyof M]: K extends HookName<S> ? ImplEntry<S[K]> : SpecNamedEntry<S>
+  [K in keyof M]: (K extends HookName<S> ? ImplEntry<S[K]> : SpecNamedEntry<S>) & NoUnknownOptions<M[K]>
 }
+
+type ImplOptionKey = 'impl' | 'wrapper' | 'tryFirst' | 'tryLast' | 'specName' | 'optional'
+
+/** Inferred object types escape excess-property checks, so unknown option keys are made `never` here. */
+type NoUnknownOptions<E> = E extends Function ? unknown : { [P in Exclude<keyof E, ImplOptionKey>]: never }
 
 /** The loose shape a plugin has at runtime; the manager validates it before registering. */
 export interface PluginObject {
