@@ -37,23 +37,23 @@ function runWrapper(
   if (index < wrapperStart) return runPlain(impls, wrapperStart, args, firstResult)
   const wrapper = impls[index]!
   let called = false
-  const next = () => {
+  const outcome = wrapper.fn(args, () => {
     if (called) throw new Error(`wrapper of hook '${hookName}' in plugin '${wrapper.pluginName}' called next() twice`)
     called = true
     return runWrapper(hookName, impls, index - 1, wrapperStart, args, firstResult)
+  })
+  if (!isPromiseLike(outcome)) {
+    if (!called) throw wrapperSkippedNext(hookName, wrapper)
+    return outcome
   }
-  const mustHaveCalledNext = () => {
-    if (!called) throw new Error(`wrapper of hook '${hookName}' in plugin '${wrapper.pluginName}' returned without calling next()`)
-  }
-  const outcome = wrapper.fn(args, next)
-  if (isPromiseLike(outcome)) {
-    return Promise.resolve(outcome).then((value) => {
-      mustHaveCalledNext()
-      return value
-    })
-  }
-  mustHaveCalledNext()
-  return outcome
+  return Promise.resolve(outcome).then((value) => {
+    if (!called) throw wrapperSkippedNext(hookName, wrapper)
+    return value
+  })
+}
+
+function wrapperSkippedNext(hookName: string, wrapper: HookImpl): Error {
+  return new Error(`wrapper of hook '${hookName}' in plugin '${wrapper.pluginName}' returned without calling next()`)
 }
 
 function runPlain(impls: readonly HookImpl[], end: number, args: object, firstResult: boolean): unknown {
