@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import { deflateSync, inflateSync } from 'node:zlib'
+import { inflateSync } from 'node:zlib'
+import { deflate } from 'pako'
 
 /**
  * Signed values in the format Datasette uses (itsdangerous' URLSafeSerializer): compact
@@ -14,7 +15,9 @@ export class BadSignatureError extends Error {
 
 export function sign(value: unknown, secret: string, namespace = 'default'): string {
   const json = Buffer.from(JSON.stringify(value), 'utf8')
-  const compressed = deflateSync(json)
+  // pako reproduces the reference zlib's output byte for byte; Node's bundled zlib (a
+  // Chromium fork) compresses differently, which would break byte-identical tokens.
+  const compressed = Buffer.from(deflate(json))
   const payload = compressed.length < json.length - 1 ? '.' + compressed.toString('base64url') : json.toString('base64url')
   return `${payload}.${signature(payload, secret, namespace)}`
 }
