@@ -10,7 +10,7 @@ import { startServer, type RunningServer, type ServeOptions } from '../src/serve
 export const REPO = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const BIN = join(REPO, 'bin', 'dataserve.js')
 
-/** A temp directory removed when the test file finishes. */
+/** A temp directory, removed when the test, suite or file that made it finishes (not inside before()). */
 export function tempDir(prefix = 'dataserve-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   after(() => rmSync(dir, { recursive: true, force: true }))

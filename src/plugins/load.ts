@@ -33,7 +33,7 @@ export async function loadPluginDir(pm: PluginManager<Hookspecs>, dir: string): 
     .sort()
   for (const file of files) {
     const path = join(root, file)
-    const plugin = await importPlugin(path, `plugin file ${path}`)
+    const plugin = await importPlugin(path, `plugin file ${path}`, { asModule: true })
     registerOrExplain(pm, plugin, { source: `file:${path}` }, `plugin file ${path}`)
   }
 }
@@ -54,7 +54,7 @@ export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string,
   if (found.length > 0) ensureSelfResolve()
   for (const pkg of found) {
     if (allow && !allow.has(pkg.name)) continue
-    const plugin = await importPlugin(pkg.entry, `npm package ${pkg.name}`)
+    const plugin = await importPlugin(pkg.entry, `npm package ${pkg.name}`, { asModule: false })
     registerOrExplain(pm, plugin, { source: `npm:${pkg.name}`, version: pkg.version }, `npm package ${pkg.name}`)
   }
 }
@@ -93,10 +93,12 @@ function findPluginPackages(nodeModules: string): PluginPackage[] {
   return packages
 }
 
-async function importPlugin(path: string, label: string): Promise<PluginObject> {
+async function importPlugin(path: string, label: string, { asModule }: { asModule: boolean }): Promise<PluginObject> {
   let module: { default?: unknown; plugin?: unknown }
   try {
-    module = await import(pathToFileURL(path).href)
+    // The mark tells self-resolve.mjs to load a plugins-dir file as an ES module; npm
+    // packages say what they are in their own package.json.
+    module = await import(pathToFileURL(path).href + (asModule ? '?dataserve-plugin' : ''))
   } catch (error) {
     throw new PluginLoadError(`${label} failed to import: ${(error as Error).message ?? String(error)}`)
   }

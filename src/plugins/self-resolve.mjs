@@ -1,13 +1,21 @@
-// Module resolve hook (runs in Node's loader thread, so plain JavaScript): makes `import … from
-// 'dataserve'` in a plugin file resolve to the running dataserve, even from a plugins
-// directory with no node_modules, and so that plugins share one copy of the core.
+// Module resolve hook (runs in Node's loader thread, so plain JavaScript).
+// - `import … from 'dataserve'` in a plugin resolves to the running dataserve, even from a
+//   plugins directory with no node_modules, so every plugin shares one copy of the core.
+// - Plugin files are ES modules whatever package.json (or its absence) says: a `.ts` or `.js`
+//   file in a directory without `"type": "module"` would otherwise load as CommonJS.
 let entry
 
 export function initialize(data) {
   entry = data.entry
 }
 
+const PLUGIN_MARK = 'dataserve-plugin'
+
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'dataserve') return nextResolve(entry, context)
-  return nextResolve(specifier, context)
+  const resolved = await nextResolve(specifier, context)
+  if (resolved.url.startsWith('file:') && new URL(resolved.url).searchParams.has(PLUGIN_MARK)) {
+    return { ...resolved, format: 'module' }
+  }
+  return resolved
 }

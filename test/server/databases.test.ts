@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { openDatabases } from '../../src/databases.ts'
+import { makeDb, tempDir } from '../helpers.ts'
+
+describe('databases', () => {
+  it('are named by file stem, a repeated stem gets _2, and :memory: is _memory', () => {
+    const one = makeDb(join(tempDir(), 'sales.db'), 'create table t (x)')
+    const two = makeDb(join(tempDir(), 'sales.sqlite'), 'create table t (x)')
+    const handles = openDatabases([{ path: one }, { path: two, immutable: true }, { path: ':memory:' }])
+    assert.deepEqual(
+      handles.map((h) => [h.name, h.immutable, h.path === null]),
+      [
+        ['sales', false, false],
+        ['sales_2', true, false],
+        ['_memory', false, true],
+      ],
+    )
+    for (const h of handles) h.connection.close()
+  })
+
+  it('files are opened read-only: writes fail', () => {
+    const path = makeDb(join(tempDir(), 'ro.db'), 'create table t (x)')
+    const [handle] = openDatabases([{ path }])
+    assert.throws(() => handle!.connection.exec('insert into t values (1)'), /readonly/)
+    handle!.connection.close()
+  })
+
+  it('when one file cannot be opened, the ones already opened are closed', () => {
+    const path = makeDb(join(tempDir(), 'ok.db'), 'create table t (x)')
+    assert.throws(() => openDatabases([{ path }, { path: '/nonexistent.db' }]), /database file not found/)
+  })
+})
