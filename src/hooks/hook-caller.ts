@@ -80,6 +80,14 @@ export class HookCaller {
     return this.execute(impls, wrapperStart, args)
   }
 
+  /** Calls the hook without the named plugins' implementations (pluggy's `subset_hook_caller`). */
+  callExcept(pluginNames: readonly string[], args: object): unknown {
+    if (this.spec.historic) throw new Error(`hook '${this.name}' is historic: call it with callHistoric()`)
+    const excluded = new Set(pluginNames)
+    const impls = this.impls.filter((impl) => !excluded.has(impl.pluginName))
+    return this.execute(impls, impls.filter((impl) => !impl.wrapper).length, args)
+  }
+
   add(impl: HookImpl): void {
     ;({ impls: this.impls, wrapperStart: this.wrapperStart } = insert(this.impls, this.wrapperStart, impl))
   }

@@ -30,6 +30,8 @@ export type HookCallable<H extends AnyHook> = (H['mode'] extends 'historic'
   callHistoric(args: H['args'], onResult?: (result: H['result']) => void): Awaitable<H['result'][]>
   /** Calls the hook with extra implementations that take part in this call only. */
   callExtra(extra: ImplFunction<H>[], args: H['args']): Awaitable<CallResult<H>>
+  /** Calls the hook without the named plugins' implementations (pluggy's `subset_hook_caller`). */
+  callExcept(pluginNames: readonly string[], args: H['args']): Awaitable<CallResult<H>>
   /** The implementations, in the order they run. */
   callOrder(): HookImpl[]
 }
@@ -61,6 +63,7 @@ export class PluginManager<S extends HookspecMap<S>> {
   constructor(specs: SpecOptionsMap<S>, options: PluginManagerOptions = {}) {
     this.onWarning = options.onWarning ?? ((message) => process.emitWarning(message, 'DeprecationWarning'))
     this.specs = new Map(Object.entries(specs) as [string, RuntimeSpec][])
+    for (const [name, spec] of this.specs) checkSpec(name, spec)
     const relay: Record<string, unknown> = {}
     for (const [name, spec] of this.specs) {
       const caller = new HookCaller(name, spec, this.monitors)
@@ -180,7 +183,19 @@ export class PluginManager<S extends HookspecMap<S>> {
           })),
           args,
         ),
+      callExcept: (pluginNames: readonly string[], args: object) => caller.callExcept(pluginNames, args),
       callOrder: () => caller.callOrder(),
     })
   }
+}
+
+const SPEC_OPTIONS = new Set(['args', 'firstResult', 'historic', 'deprecated', 'deprecatedArgs'])
+
+/** Hookspecs are code, but JavaScript callers can still get them wrong: fail at construction. */
+function checkSpec(name: string, spec: RuntimeSpec): void {
+  const problem = (text: string) => new Error(`hookspec '${name}': ${text}`)
+  if (typeof spec !== 'object' || spec === null) throw problem('options must be an object')
+  for (const key of Object.keys(spec)) if (!SPEC_OPTIONS.has(key)) throw problem(`unknown option '${key}'`)
+  if (!Array.isArray(spec.args) || spec.args.some((arg) => typeof arg !== 'string')) throw problem("'args' must list the argument names")
+  if (spec.historic && spec.firstResult) throw problem('a historic hook cannot be firstResult')
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { PluginManager } from '../../src/hooks/manager.ts'
 import { PluginValidationError } from '../../src/hooks/validate.ts'
 import { define, makeManager } from './fixtures.ts'
 
@@ -105,5 +106,30 @@ describe('plugin manager: registration', () => {
   it('accessing a hook that has no spec gives undefined on the relay', () => {
     const relay = makeManager().hook as unknown as Record<string, unknown>
     assert.equal(relay.nonexistent, undefined)
+  })
+})
+
+describe('plugin manager: hookspecs and subsets', () => {
+  it('callExcept calls the hook without the named plugins (pluggy subset_hook_caller)', () => {
+    const pm = makeManager()
+    for (const name of ['a', 'b', 'c']) pm.register(define({ name, hooks: { collect: () => name } }))
+    assert.deepEqual(pm.hook.collect.callExcept(['b'], { arg: 1 }), ['c', 'a'])
+    assert.deepEqual(pm.hook.collect({ arg: 1 }), ['c', 'b', 'a'])
+  })
+
+  it('callExcept keeps wrappers of the other plugins around the call', () => {
+    const pm = makeManager()
+    pm.register(define({ name: 'a', hooks: { collect: () => 'a' } }))
+    pm.register(define({ name: 'w', hooks: { collect: { wrapper: (_x, next) => [...(next() as unknown[]), 'wrapped'] } } }))
+    assert.deepEqual(pm.hook.collect.callExcept(['a'], { arg: 1 }), ['wrapped'])
+  })
+
+  it('a hookspec that is both historic and firstResult is refused (a type error too)', () => {
+    assert.throws(() => new PluginManager<any>({ bad: { args: [], historic: true, firstResult: true } } as any), /hookspec 'bad': a historic hook cannot be firstResult/)
+  })
+
+  it('a hookspec with an unknown option or no argument list is refused', () => {
+    assert.throws(() => new PluginManager<any>({ bad: { args: [], firstresult: true } } as any), /hookspec 'bad': unknown option 'firstresult'/)
+    assert.throws(() => new PluginManager<any>({ bad: {} } as any), /'args' must list the argument names/)
   })
 })
