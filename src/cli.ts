@@ -116,7 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === 'plugins') {
       const ds = await createDataserve({ ...options, notice: () => {} })
-      ds.close()
+      await ds.close()
       return print(JSON.stringify(ds.plugins.listPlugins(), null, 2))
     }
     return await serve(options)

@@ -37,6 +37,7 @@ export class Dataserve {
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
   #tokenHandlers: TokenHandler[] = []
+  #closed = false
 
   constructor(options: DataserveOptions) {
     this.config = options.config
@@ -166,9 +167,16 @@ export class Dataserve {
     }
   }
 
-  close(): void {
-    for (const db of this.databases.values()) {
-      if (db.connection.open) db.connection.close()
+  /** Calls `shutdown` (once), then closes the databases. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      await this.plugins.hook.shutdown({ ds: this })
+    } finally {
+      for (const db of this.databases.values()) {
+        if (db.connection.open) db.connection.close()
+      }
     }
   }
 }

@@ -35,6 +35,9 @@ export interface Hookspecs {
 
   /** Called for every SQLite connection dataserve opens, to add functions or pragmas. */
   prepareConnection: Hook<{ ds: Dataserve; database: string; connection: BetterSqlite3.Database }, void>
+
+  /** Once, when the server stops, after it stopped accepting requests: release what startup took. */
+  shutdown: Hook<{ ds: Dataserve }, void>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = {
@@ -45,4 +48,5 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = {
   permissionAllowed: { args: ['ds', 'actor', 'action', 'resource'] },
   registerActions: { args: ['ds'] },
   prepareConnection: { args: ['ds', 'database', 'connection'] },
+  shutdown: { args: ['ds'] },
 }

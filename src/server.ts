@@ -69,7 +69,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
     await ds.collectRegistrations()
     await pm.hook.startup({ ds })
   } catch (error) {
-    ds.close()
+    await ds.close()
     throw error
   }
   return ds
@@ -93,7 +93,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       })
     })
   } catch (error) {
-    ds.close()
+    await ds.close()
     throw error
   }
   const { port, address } = server.address() as AddressInfo
@@ -117,5 +117,5 @@ async function shutdown(server: Server, ds: Dataserve, graceMs: number): Promise
   const timer = setTimeout(() => server.closeAllConnections(), graceMs)
   await closed
   clearTimeout(timer)
-  ds.close()
+  await ds.close()
 }

@@ -41,7 +41,7 @@ describe('plugin types', () => {
   it('a well-typed plugin registers and the same mistakes are runtime errors from plain JavaScript', async () => {
     const ds = await createDataserve({ plugins: [good], notice: () => {} })
     assert.ok(ds.plugins.isRegistered('typed'))
-    ds.close()
+    await ds.close()
     await assert.rejects(createDataserve({ plugins: [mistakes[0]!], notice: () => {} }), /unknown hook 'actorFromRequst' \(did you mean 'actorFromRequest'\?\)/)
     await assert.rejects(createDataserve({ plugins: [mistakes[1]!], notice: () => {} }), /no argument 'requst' \(did you mean 'request'\?\)/)
     await assert.rejects(createDataserve({ plugins: [mistakes[3]!], notice: () => {} }), /specName 'registerRoute' is not a hook \(did you mean 'registerRoutes'\?\)/)

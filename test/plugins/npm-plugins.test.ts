@@ -63,7 +63,7 @@ describe('plugins from npm packages', () => {
   it('DATASERVE_LOAD_PLUGINS picks which packages load; empty loads none', async () => {
     const names = async (value: string) => {
       const ds = await createDataserve({ npmRoot: project, env: { DATASERVE_LOAD_PLUGINS: value }, notice: () => {} })
-      ds.close()
+      await ds.close()
       return ds.plugins.listPlugins().filter((p) => p.source.startsWith('npm:')).map((p) => p.name)
     }
     assert.deepEqual(await names('dataserve-plugin-greeting'), ['greeting'])
