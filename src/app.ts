@@ -26,6 +26,7 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   const errorLog = options.errorLog ?? ((message) => process.stderr.write(message + '\n'))
 
   if (options.accessLog) app.use(accessLogger(options.accessLog))
+  app.use(jsonCharset)
   if (options.cors) app.use(cors)
   app.use(resolveActor(ds))
 
@@ -73,6 +74,12 @@ function accessLogger(write: (line: string) => void): MiddlewareHandler<Dataserv
     const ms = (performance.now() - started).toFixed(1)
     write(`${c.req.method} ${redactUrl(c.req.url)} ${c.res.status} ${ms}ms`)
   }
+}
+
+/** Hono's c.json() says `application/json`; say the charset too, as Datasette does. */
+const jsonCharset: MiddlewareHandler<DataserveEnv> = async function jsonCharset(c, next) {
+  await next()
+  if (c.res.headers.get('content-type') === 'application/json') c.res.headers.set('content-type', 'application/json; charset=utf-8')
 }
 
 const cors: MiddlewareHandler<DataserveEnv> = async function cors(c, next) {

@@ -1,5 +1,10 @@
 import type { Plugin } from '../define-plugin.ts'
 import introspection from './introspection/plugin.ts'
+import tables from './tables/plugin.ts'
 
-/** The built-in plugins, registered first so user plugins run before them. */
-export const builtinPlugins: readonly Plugin[] = [introspection]
+/**
+ * The built-in plugins, registered first so user plugins run before them. Order matters
+ * among them too: tables is registered first so its catch-all `/*` route comes after the
+ * `/-/…` routes of the others.
+ */
+export const builtinPlugins: readonly Plugin[] = [tables, introspection]

@@ -80,7 +80,9 @@ describe('hook: registerRoutes', () => {
     const server = await serve({ plugins: [routes] })
     const { status, body } = await getJson(server, '/no/such/page')
     assert.equal(status, 404)
-    assert.deepEqual(body, { ok: false, error: 'Not found', errors: ['Not found'], status: 404 })
+    assert.deepEqual(body, { ok: false, error: 'Database not found: no', errors: ['Database not found: no'], status: 404 })
+    const post = await getJson(server, '/-/hello', { method: 'POST' })
+    assert.deepEqual(post.body, { ok: false, error: 'Not found', errors: ['Not found'], status: 404 })
   })
 
   it('a malformed route stops startup with the path in the message', async () => {

@@ -54,7 +54,7 @@ describe('the app', () => {
     assert.equal(versions.node.version, process.versions.node)
     assert.equal((await getJson(server, '/-/settings.json')).body.default_page_size, 20)
     const hooks = (await getJson(server, '/-/hooks.json')).body
-    assert.deepEqual(hooks.registerRoutes, [{ plugin: 'hello' }, { plugin: 'dataserve.introspection' }])
+    assert.deepEqual(hooks.registerRoutes, [{ plugin: 'hello' }, { plugin: 'dataserve.introspection' }, { plugin: 'dataserve.tables' }])
     assert.deepEqual(hooks.permissionAllowed, [{ plugin: 'open' }])
   })
 })

@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.introspection', 'hello', 'public-instance', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.introspection', 'hello', 'public-read', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)
@@ -64,7 +64,7 @@ describe('the dataserve command', () => {
     await fetch(new URL('-/health.json', url))
     run.child.kill('SIGTERM')
     await run.exited
-    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.introspection\] → /)
+    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.introspection > dataserve\.tables\] → /)
     assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[no implementations\] → undefined \d+\.\d+ms/)
   })
 

@@ -1,0 +1,68 @@
+/**
+ * CSV as Datasette writes it with Python's csv module: CRLF line endings, fields quoted only
+ * when they hold a comma, a quote, CR or LF (quotes doubled), NULL as an empty field, and
+ * REAL values written the way Python prints floats (`3.0`, `1e-05`).
+ */
+
+const NEEDS_QUOTES = /[",\r\n]/
+
+export function csvField(value: unknown, real = false): string {
+  let text: string
+  switch (typeof value) {
+    case 'string':
+      text = value
+      break
+    case 'number':
+      text = real || !Number.isInteger(value) ? pythonFloat(value) : String(value)
+      break
+    case 'bigint':
+      text = value.toString()
+      break
+    case 'object':
+      if (value === null) return ''
+      text = value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') : JSON.stringify(value)
+      break
+    default:
+      return ''
+  }
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** One CSV line, CRLF-terminated. `realColumns` holds the indexes of REAL-affinity columns. */
+export function csvLine(values: readonly unknown[], realColumns?: ReadonlySet<number>): string {
+  // Python writes a row holding one empty field as "" so it is not read back as no row.
+  if (values.length === 1 && (values[0] === '' || values[0] === null)) return '""\r\n'
+  let line = ''
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += ','
+    line += csvField(values[i], realColumns?.has(i))
+  }
+  return line + '\r\n'
+}
+
+/** Python's repr() of a float: shortest round-trip digits, exponent below 1e-4 and from 1e16. */
+export function pythonFloat(value: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
+  const abs = Math.abs(value)
+  if (abs >= 1e16 || abs < 1e-4) {
+    // JS: 1.5e-7 / 1e+21; Python: 1.5e-07 / 1e+21 (two-digit exponent minimum)
+    const [mantissa, exponent] = value.toExponential().split('e') as [string, string]
+    const sign = exponent.startsWith('-') ? '-' : '+'
+    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0')
+    return `${mantissa}e${sign}${digits}`
+  }
+  const text = String(value)
+  return text.includes('.') || text.includes('e') ? text : `${text}.0`
+}
+
+/** Indexes of columns whose declared type gives REAL affinity. */
+export function realColumnIndexes(columns: readonly string[], declaredTypes: ReadonlyMap<string, string>): Set<number> {
+  const real = new Set<number>()
+  columns.forEach((column, i) => {
+    const type = declaredTypes.get(column) ?? ''
+    if (!type.includes('INT') && !/CHAR|CLOB|TEXT/.test(type) && /REAL|FLOA|DOUB/.test(type)) real.add(i)
+  })
+  return real
+}

@@ -1,0 +1,59 @@
+import { NotFoundError } from '../../errors.ts'
+import { getDatabase, urlWith, type Ctx, type TablesState } from './context.ts'
+import { tildeDecode, tildeEncode } from './tilde.ts'
+import { databaseView } from './views/database.ts'
+import { indexView } from './views/index.ts'
+import { queryView } from './views/query.ts'
+import { rowView } from './views/row.ts'
+import { tableView } from './views/table.ts'
+
+type Format = 'json' | 'csv' | null
+
+/**
+ * Dispatches Datasette's URL scheme: `/.json`, `/DB.json`, `/DB/-/query.json`,
+ * `/DB/TABLE.json|.csv`, `/DB/TABLE/PK.json`. Each path segment is split on raw `/` first,
+ * then percent- and tilde-decoded, so names holding `/` or `.` (encoded as `~2F`, `~2E`)
+ * cannot be confused with the structure of the path.
+ */
+export async function route(c: Ctx, state: TablesState): Promise<Response> {
+  const url = c.req.url
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const q = url.indexOf('?', start)
+  const raw = url.slice(start, q === -1 ? undefined : q)
+  const segments = raw.split('/').slice(1)
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop()
+  const last = segments.length - 1
+  const match = /^(.*)\.(json|csv)$/.exec(segments[last]!)
+  const format: Format = match ? (match[2] as 'json' | 'csv') : null
+  if (match) segments[last] = match[1]!
+  const parts = segments.map(decodeSegment)
+
+  if (parts.length === 1 && parts[0] === '') return format === 'csv' ? notFound() : indexView(c)
+  const db = getDatabase(c.var.ds, parts[0]!)
+  if (parts.length === 1) {
+    if (format === 'csv') return notFound()
+    if (new URL(url).searchParams.has('sql')) {
+      // Datasette's old query URL: send it to the query page, keeping the arguments.
+      return c.redirect(urlWith(c, {}, `/${tildeEncode(db.name)}/-/query${format ? `.${format}` : ''}`), 302)
+    }
+    return databaseView(c, db)
+  }
+  if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, state, db, format ?? 'json')
+  if (parts.length === 2) return tableView(c, state, db, parts[1]!, format ?? 'json')
+  if (parts.length === 3 && format !== 'csv') return rowView(c, db, parts[1]!, segments[2]!)
+  return notFound()
+}
+
+function decodeSegment(segment: string): string {
+  let decoded = segment
+  try {
+    decoded = decodeURIComponent(segment)
+  } catch {
+    // a stray % is a literal %
+  }
+  return tildeDecode(decoded)
+}
+
+function notFound(): never {
+  throw new NotFoundError('Not found')
+}

@@ -1,0 +1,122 @@
+import type { DatabaseHandle } from '../../databases.ts'
+import { quoteIdentifier } from './sql.ts'
+
+export interface ColumnInfo {
+  name: string
+  /** Declared type, upper-cased ('' when none). */
+  type: string
+  notnull: boolean
+  /** 1-based position in the primary key, 0 when not part of it. */
+  pk: number
+}
+
+export interface ForeignKey {
+  table: string
+  column: string
+  other_table: string
+  other_column: string
+}
+
+export interface TableInfo {
+  name: string
+  isView: boolean
+  columns: ColumnInfo[]
+  columnNames: ReadonlySet<string>
+  /** Declared primary key columns, in key order; empty for rowid tables and views. */
+  primaryKeys: string[]
+  /** No declared primary key: rows are addressed and paginated by rowid. */
+  useRowid: boolean
+  /** The FTS virtual table that indexes this table, if any. */
+  ftsTable: string | null
+  /** Internal or FTS tables that listings hide by default. */
+  hidden: boolean
+  /** Is this a virtual FTS table itself? (its own columns can be searched) */
+  isFts: boolean
+  foreignKeys: { incoming: ForeignKey[]; outgoing: ForeignKey[] }
+}
+
+export interface DatabaseSchema {
+  version: number
+  tables: ReadonlyMap<string, TableInfo>
+}
+
+const FTS_SHADOW_SUFFIXES = ['_content', '_segments', '_segdir', '_docsize', '_stat', '_data', '_idx', '_config']
+const cache = new WeakMap<DatabaseHandle, DatabaseSchema>()
+
+/**
+ * The tables and views of a database, with columns, keys, FTS and foreign keys: read once
+ * and again only when SQLite's schema_version changes.
+ */
+export function schemaFor(db: DatabaseHandle): DatabaseSchema {
+  const version = db.connection.pragma('schema_version', { simple: true }) as number
+  const cached = cache.get(db)
+  if (cached && cached.version === version) return cached
+  const schema = readSchema(db, version)
+  cache.set(db, schema)
+  return schema
+}
+
+function readSchema(db: DatabaseHandle, version: number): DatabaseSchema {
+  const conn = db.connection
+  const entries = conn
+    .prepare("select name, type, sql from sqlite_master where type in ('table', 'view') order by name")
+    .all() as { name: string; type: string; sql: string | null }[]
+  const ftsTables = entries.filter((e) => e.type === 'table' && /^\s*create\s+virtual\s+table\b[\s\S]*\busing\s+fts\d/i.test(e.sql ?? ''))
+  const shadow = new Set(ftsTables.flatMap((fts) => FTS_SHADOW_SUFFIXES.map((suffix) => fts.name + suffix)))
+  const tables = new Map<string, TableInfo>()
+  for (const entry of entries) {
+    const columns = (conn.prepare(`pragma table_xinfo(${quoteIdentifier(entry.name)})`).all() as {
+      name: string
+      type: string
+      notnull: number
+      pk: number
+      hidden: number
+    }[])
+      .filter((c) => c.hidden === 0 || c.hidden === 2 || c.hidden === 3)
+      .map((c) => ({ name: c.name, type: (c.type ?? '').toUpperCase(), notnull: c.notnull === 1, pk: c.pk }))
+    const isView = entry.type === 'view'
+    const isFts = ftsTables.some((fts) => fts.name === entry.name)
+    const primaryKeys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name)
+    const outgoing = isView
+      ? []
+      : (conn.prepare(`pragma foreign_key_list(${quoteIdentifier(entry.name)})`).all() as { table: string; from: string; to: string | null }[]).map(
+          (fk) => ({ table: entry.name, column: fk.from, other_table: fk.table, other_column: fk.to ?? 'rowid' }),
+        )
+    tables.set(entry.name, {
+      name: entry.name,
+      isView,
+      columns,
+      columnNames: new Set(columns.map((c) => c.name)),
+      primaryKeys,
+      useRowid: !isView && primaryKeys.length === 0 && !isFts,
+      ftsTable: null,
+      hidden: entry.name.startsWith('sqlite_') || shadow.has(entry.name) || isFts,
+      isFts,
+      foreignKeys: { incoming: [], outgoing },
+    })
+  }
+  for (const table of tables.values()) {
+    for (const fk of table.foreignKeys.outgoing) tables.get(fk.other_table)?.foreignKeys.incoming.push(fk)
+    table.ftsTable = table.isFts ? table.name : detectFts(table.name, ftsTables)
+  }
+  // FTS virtual tables have an implicit rowid too.
+  for (const fts of ftsTables) {
+    const info = tables.get(fts.name)
+    if (info) info.useRowid = true
+  }
+  return { version, tables }
+}
+
+/** The FTS table indexing `table`: one declared with content="table", or named after it, as Datasette detects it. */
+function detectFts(table: string, ftsTables: { name: string; sql: string | null }[]): string | null {
+  const lower = table.toLowerCase()
+  for (const fts of ftsTables) {
+    const match = /content\s*=\s*(?:"((?:[^"]|"")*)"|'((?:[^']|'')*)'|\[([^\]]*)\]|([^\s,)]+))/i.exec(fts.sql ?? '')
+    const content = match ? (match[1] ?? match[2] ?? match[3] ?? match[4] ?? '').replace(/""/g, '"').replace(/''/g, "'") : null
+    if (content !== null && content.toLowerCase() === lower) return fts.name
+  }
+  for (const fts of ftsTables) {
+    if (fts.name.toLowerCase() === `${lower}_fts`) return fts.name
+  }
+  return null
+}

@@ -1,0 +1,136 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import type { RowSet } from './render-json.ts'
+
+export interface SqlJob {
+  database: string
+  sql: string
+  params: Record<string, unknown>
+  maxRows: number
+  timeLimitMs: number
+}
+
+export interface SqlResult extends RowSet {
+  truncated: boolean
+}
+
+/** The query ran past its time limit and was stopped. */
+export class QueryTimeoutError extends Error {
+  override name = 'QueryTimeoutError'
+}
+
+/** SQLite refused or failed the query (syntax error, no such table, …). */
+export class QueryError extends Error {
+  override name = 'QueryError'
+}
+
+interface Pending extends SqlJob {
+  id: number
+  resolve: (result: SqlResult) => void
+  reject: (error: Error) => void
+}
+
+interface Slot {
+  child: ChildProcess
+  job: Pending | null
+  timer: NodeJS.Timeout | null
+}
+
+const CHILD = new URL('./sql-child.mjs', import.meta.url)
+
+/**
+ * Runs user SQL in a small pool of child processes, so that a runaway query (an endless
+ * recursive CTE, a huge cross join) is stopped at its time limit by killing its process,
+ * while the server goes on answering. Processes start when first needed.
+ */
+export class SqlPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Pending[] = []
+  private nextId = 1
+  private closed = false
+
+  constructor(
+    private readonly databases: readonly { name: string; path: string | null }[],
+    private readonly size: number,
+  ) {}
+
+  run(job: SqlJob): Promise<SqlResult> {
+    if (this.closed) return Promise.reject(new Error('The SQL pool is closed'))
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...job, id: this.nextId++, resolve, reject })
+      this.dispatch()
+    })
+  }
+
+  close(): void {
+    this.closed = true
+    for (const slot of this.slots) {
+      if (slot.timer) clearTimeout(slot.timer)
+      slot.job?.reject(new Error('The server is shutting down'))
+      slot.child.kill('SIGKILL')
+    }
+    for (const job of this.queue.splice(0)) job.reject(new Error('The server is shutting down'))
+    this.slots.length = 0
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === null)
+      if (!slot && this.slots.length < Math.max(1, this.size)) slot = this.spawn()
+      if (!slot) return
+      const job = this.queue.shift()!
+      slot.job = job
+      slot.timer = setTimeout(() => this.timeout(slot!), job.timeLimitMs)
+      slot.child.send({ id: job.id, database: job.database, sql: job.sql, params: job.params, maxRows: job.maxRows })
+    }
+  }
+
+  private spawn(): Slot {
+    const child = fork(CHILD, [JSON.stringify(this.databases)], {
+      serialization: 'advanced',
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    const slot: Slot = { child, job: null, timer: null }
+    child.on('message', (message: { id: number; ok: boolean; error?: string } & SqlResult) => {
+      const job = slot.job
+      if (!job || job.id !== message.id) return
+      this.finish(slot)
+      if (message.ok) job.resolve({ columns: message.columns, rows: message.rows, truncated: message.truncated })
+      else job.reject(new QueryError(message.error))
+      this.dispatch()
+    })
+    child.on('exit', () => {
+      const index = this.slots.indexOf(slot)
+      if (index !== -1) this.slots.splice(index, 1)
+      if (slot.job) {
+        const job = slot.job
+        this.finish(slot)
+        job.reject(new Error('The SQL process stopped unexpectedly'))
+      }
+      if (!this.closed) this.dispatch()
+    })
+    // Do not keep the server's process alive just for idle SQL processes.
+    child.unref()
+    child.channel?.unref()
+    this.slots.push(slot)
+    return slot
+  }
+
+  private timeout(slot: Slot): void {
+    const job = slot.job
+    if (!job) return
+    this.finish(slot)
+    const index = this.slots.indexOf(slot)
+    if (index !== -1) this.slots.splice(index, 1)
+    slot.child.removeAllListeners('exit')
+    slot.child.kill('SIGKILL')
+    job.reject(new QueryTimeoutError(`SQL query took too long. The time limit is controlled by the sql_time_limit_ms configuration option.`))
+    this.dispatch()
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer)
+    slot.timer = null
+    slot.job = null
+  }
+}

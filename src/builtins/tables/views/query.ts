@@ -1,0 +1,52 @@
+import type { DatabaseHandle } from '../../../databases.ts'
+import { BadRequestError } from '../../../errors.ts'
+import { asBadRequest, cacheControl, listParam, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { csvLine } from '../render-csv.ts'
+import { parseShape, renderShape } from '../render-json.ts'
+import { namedParameters, validateReadOnlySql } from '../validate-sql.ts'
+import { csvHeaders, isOn } from './table.ts'
+
+const QUERY_EXTRAS = ['columns', 'query', 'database', 'private', 'metadata', 'extras'] as const
+
+/**
+ * GET /DB/-/query.json?sql=… — arbitrary read-only SQL, in the SQL pool under the time
+ * limit, at most max_returned_rows rows. `:name` parameters come from the query string.
+ */
+export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, format: 'json' | 'csv') {
+  const { ds, actor } = c.var
+  await ds.ensureAllowed({ actor, action: 'execute-sql', resource: db.name }, 'You do not have permission to execute SQL against this database')
+  const query = queryOf(c)
+  const sql = single(query, 'sql')
+  if (sql === undefined || sql.trim() === '') throw new BadRequestError('sql= parameter is required')
+  const extras = new Set(listParam(query, '_extra'))
+  for (const extra of extras) {
+    if (!(QUERY_EXTRAS as readonly string[]).includes(extra)) throw new BadRequestError(`Unknown _extra: ${extra} (available: ${QUERY_EXTRAS.join(', ')})`)
+  }
+  const shape = parseShape(single(query, '_shape'))
+  if (shape === 'object') throw new BadRequestError('_shape=object is only available on tables')
+  validateReadOnlySql(sql)
+  const params = Object.fromEntries(namedParameters(sql).map((name) => [name, query.get(name) ?? '']))
+  const maxRows = ds.settings.max_returned_rows
+  let result
+  try {
+    result = await state.pool.run({ database: db.name, sql, params, maxRows, timeLimitMs: timeLimit(ds, query) })
+  } catch (error) {
+    asBadRequest(error)
+  }
+  const headers = { 'Cache-Control': cacheControl(c, query) }
+  if (format === 'csv') {
+    let body = ['0', 'off', 'false', 'no'].includes((single(query, '_header') ?? '').toLowerCase()) ? '' : csvLine(result.columns)
+    for (const row of result.rows) body += csvLine(row)
+    return c.body(body, 200, { ...headers, ...csvHeaders(query, db.name) })
+  }
+  const envelope: Record<string, unknown> = { ok: true, rows: true, truncated: result.truncated }
+  if (extras.has('columns')) envelope.columns = result.columns
+  if (extras.has('query')) envelope.query = { sql, params }
+  if (extras.has('database')) envelope.database = db.name
+  if (extras.has('private')) envelope.private = !(await ds.allowed({ actor: null, action: 'execute-sql', resource: db.name }))
+  if (extras.has('metadata')) envelope.metadata = {}
+  if (extras.has('extras')) envelope.extras = QUERY_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))
+  const jsonColumns = new Set(query.getAll('_json').map((column) => result.columns.indexOf(column)).filter((i) => i >= 0))
+  const rendered = renderShape(shape, result, envelope, { nl: isOn(single(query, '_nl')), keyIndexes: null, jsonColumns, infinity: isOn(single(query, '_json_infinity')) })
+  return c.body(rendered.body, 200, { ...headers, 'Content-Type': rendered.contentType })
+}

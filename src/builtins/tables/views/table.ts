@@ -1,0 +1,176 @@
+import type { Dataserve } from '../../../dataserve.ts'
+import type { DatabaseHandle } from '../../../databases.ts'
+import { BadRequestError } from '../../../errors.ts'
+import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, urlWith, type Ctx, type TablesState } from '../context.ts'
+import { encodeNextToken } from '../keyset.ts'
+import { csvLine, realColumnIndexes } from '../render-csv.ts'
+import { parseShape, renderShape, type RowSet } from '../render-json.ts'
+import type { TableInfo } from '../schema.ts'
+import { countSql, pageSql, parseTableQuery, type TableConfigLike, type TableQuery } from '../table-query.ts'
+import { streamTableCsv } from '../stream-csv.ts'
+
+const TABLE_EXTRAS = [
+  'count', 'count_sql', 'columns', 'primary_keys', 'next_url', 'query', 'database', 'table', 'is_view',
+  'private', 'metadata', 'sort', 'sort_desc', 'human_description_en', 'table_definition', 'view_definition',
+  'extras',
+] as const
+
+export interface PageResult {
+  set: RowSet
+  next: string | null
+  truncated: boolean
+}
+
+/** GET /DB/TABLE.json and /DB/TABLE.csv */
+export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, tableName: string, format: 'json' | 'csv') {
+  const { ds, actor } = c.var
+  const table = getTable(db, tableName)
+  await ds.ensureAllowed({ actor, action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
+  const query = queryOf(c)
+  const extras = new Set(listParam(query, '_extra'))
+  for (const extra of extras) {
+    if (!(TABLE_EXTRAS as readonly string[]).includes(extra)) {
+      throw new BadRequestError(`Unknown _extra: ${extra} (available: ${TABLE_EXTRAS.join(', ')})`)
+    }
+  }
+  const shape = parseShape(single(query, '_shape'))
+  const stream = format === 'csv' && isOn(single(query, '_stream'))
+  if (stream && !ds.settings.allow_csv_stream) throw new BadRequestError('CSV streaming is disabled (allow_csv_stream)')
+  const config = (ds.config.databases[db.name]?.tables?.[table.name] ?? {}) as TableConfigLike
+  const allowWhere = query.has('_where') && (await ds.allowed({ actor, action: 'execute-sql', resource: db.name }))
+  if (query.has('_where') && !allowWhere) throw new BadRequestError('_where= is not allowed')
+  const q = parseTableQuery(ds, table, query, { config, allowWhere, stream })
+  const cache = cacheControl(c, query)
+
+  if (stream) return streamTableCsv(c, state, db, q, query, cache)
+
+  const page = await fetchPage(ds, state, db, q, timeLimit(ds, query))
+  const nextUrl = page.next === null ? null : urlWith(c, { _next: page.next })
+  const headers: Record<string, string> = { 'Cache-Control': cache }
+  if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`
+
+  if (format === 'csv') return csvResponse(c, table, page.set, query, headers)
+
+  const envelope: Record<string, unknown> = { ok: true, next: page.next, next_url: nextUrl, rows: true, truncated: page.truncated }
+  await addExtras(envelope, extras, { ds, actor: c.var.actor, db, table, q, page, nextUrl, state, query })
+  const keyIndexes = q.keys.map((key) => page.set.columns.indexOf(key))
+  const jsonColumns = new Set(query.getAll('_json').map((column) => page.set.columns.indexOf(column)).filter((i) => i >= 0))
+  const rendered = renderShape(shape, page.set, envelope, {
+    nl: isOn(single(query, '_nl')),
+    keyIndexes: table.isView || keyIndexes.includes(-1) ? (table.isView ? null : []) : keyIndexes,
+    jsonColumns,
+    infinity: isOn(single(query, '_json_infinity')),
+  })
+  return c.body(rendered.body, 200, { ...headers, 'Content-Type': rendered.contentType })
+}
+
+/** One page of rows: on this thread for generated SQL, in the SQL pool when `_where` brought user SQL. */
+export async function fetchPage(ds: Dataserve, state: TablesState, db: DatabaseHandle, q: TableQuery, limitMs: number): Promise<PageResult> {
+  // Fetch the sort column too when `_col` left it out: the next token needs it.
+  const hidden = q.sort && !q.columns.includes(q.sort.column) ? [q.sort.column] : []
+  const fetchQuery = hidden.length > 0 ? { ...q, columns: [...q.columns, ...hidden] } : q
+  const { sql, params } = pageSql(fetchQuery, q.size + 1)
+  let set: RowSet
+  try {
+    if (q.userSql) {
+      set = await state.pool.run({ database: db.name, sql, params, maxRows: q.size + 1, timeLimitMs: limitMs })
+    } else {
+      const stmt = db.connection.prepare(sql).raw(true)
+      set = { columns: fetchQuery.columns, rows: stmt.all(params) as unknown[][] }
+    }
+  } catch (error) {
+    asBadRequest(error)
+  }
+  let next: string | null = null
+  if (set.rows.length > q.size) {
+    set.rows.length = q.size
+    const last = set.rows[q.size - 1]
+    if (q.table.isView) next = String(q.offset + q.size)
+    else if (last) next = encodeNextToken(Object.fromEntries(fetchQuery.columns.map((column, i) => [column, last[i]])), q.keys, q.sort)
+  }
+  if (hidden.length > 0) set = { columns: q.columns, rows: set.rows.map((row) => row.slice(0, q.columns.length)) }
+  return { set, next, truncated: false }
+}
+
+interface ExtraContext {
+  ds: Dataserve
+  actor: Ctx['var']['actor']
+  db: DatabaseHandle
+  table: TableInfo
+  q: TableQuery
+  page: PageResult
+  nextUrl: string | null
+  state: TablesState
+  query: URLSearchParams
+}
+
+async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<string>, x: ExtraContext): Promise<void> {
+  if (extras.has('count') || extras.has('count_sql')) {
+    const count = countSql(x.q)
+    if (extras.has('count_sql')) envelope.count_sql = count.sql
+    if (extras.has('count')) {
+      try {
+        const result = x.q.userSql
+          ? await x.state.pool.run({ database: x.db.name, sql: count.sql, params: count.params, maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
+          : { rows: [x.db.connection.prepare(count.sql).raw(true).get(count.params) as unknown[]] }
+        envelope.count = (result.rows[0]?.[0] as number | undefined) ?? null
+      } catch (error) {
+        asBadRequest(error)
+      }
+    }
+  }
+  if (extras.has('columns')) envelope.columns = x.page.set.columns
+  if (extras.has('primary_keys')) envelope.primary_keys = x.table.primaryKeys
+  if (extras.has('database')) envelope.database = x.db.name
+  if (extras.has('table')) envelope.table = x.table.name
+  if (extras.has('is_view')) envelope.is_view = x.table.isView
+  if (extras.has('sort')) envelope.sort = x.q.sort && !x.q.sort.desc ? x.q.sort.column : null
+  if (extras.has('sort_desc')) envelope.sort_desc = x.q.sort?.desc ? x.q.sort.column : null
+  if (extras.has('human_description_en')) envelope.human_description_en = x.q.humanDescription
+  if (extras.has('query')) envelope.query = { sql: pageSql(x.q, x.q.size + 1).sql, params: x.q.params }
+  if (extras.has('metadata')) envelope.metadata = metadataFor(x.ds, x.db.name, x.table.name)
+  if (extras.has('private')) {
+    const publicView = await x.ds.allowed({ actor: null, action: 'view-table', resource: [x.db.name, x.table.name] })
+    envelope.private = !publicView
+  }
+  if (extras.has('table_definition') || extras.has('view_definition')) {
+    const row = x.db.connection.prepare('select sql from sqlite_master where name = ?').get(x.table.name) as { sql: string } | undefined
+    if (extras.has('table_definition')) envelope.table_definition = x.table.isView ? null : (row?.sql ?? null)
+    if (extras.has('view_definition')) envelope.view_definition = x.table.isView ? (row?.sql ?? null) : null
+  }
+  if (extras.has('extras')) {
+    envelope.extras = TABLE_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))
+  }
+  // next_url is in every response already; the extra is accepted for Datasette clients.
+  void x.nextUrl
+}
+
+function metadataFor(ds: Dataserve, database: string, table: string): Record<string, unknown> {
+  const config = ds.config.databases[database]?.tables?.[table] ?? {}
+  const keys = ['title', 'description', 'description_html', 'license', 'license_url', 'source', 'source_url', 'about', 'about_url', 'columns']
+  return Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]))
+}
+
+function csvResponse(c: Ctx, table: TableInfo, set: RowSet, query: URLSearchParams, headers: Record<string, string>) {
+  const real = realColumnIndexes(set.columns, new Map(table.columns.map((col) => [col.name, col.type])))
+  let body = isOff(single(query, '_header')) ? '' : csvLine(set.columns)
+  for (const row of set.rows) body += csvLine(row, real)
+  return c.body(body, 200, { ...headers, ...csvHeaders(query, table.name) })
+}
+
+/** text/plain to read in a browser; `_dl=1` makes it a text/csv download. */
+export function csvHeaders(query: URLSearchParams, name: string): Record<string, string> {
+  if (isOn(single(query, '_dl'))) {
+    return { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}.csv"` }
+  }
+  return { 'Content-Type': 'text/plain; charset=utf-8' }
+}
+
+export function isOn(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'on', 'true', 'yes'].includes(value.toLowerCase())
+}
+
+function isOff(value: string | undefined): boolean {
+  return value !== undefined && ['0', 'off', 'false', 'no'].includes(value.toLowerCase())
+}
+
