@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { getJson } from '../helpers.ts'
+import { serveFixtures } from './fixtures.ts'
+
+const q = (sql: string, extra = '') => `/fixtures/-/query.json?sql=${encodeURIComponent(sql)}${extra}`
+
+describe('read-only SQL queries', () => {
+  it('runs a SELECT: ok, rows, truncated', async () => {
+    const { status, body } = await getJson(await serveFixtures(), q('select id, name from items where id < 3 order by id'))
+    assert.equal(status, 200)
+    assert.deepEqual(body, { ok: true, rows: [{ id: 1, name: 'apple' }, { id: 2, name: 'banana' }], truncated: false })
+  })
+
+  it('named parameters come from the query string', async () => {
+    const { body } = await getJson(await serveFixtures(), q('select name from items where category = :cat and price > :min order by id', '&cat=fruit&min=2'))
+    assert.deepEqual(body.rows, [{ name: 'fig' }, { name: 'grape,seedless' }])
+  })
+
+  it('WITH and EXPLAIN are allowed; pragma functions too', async () => {
+    const server = await serveFixtures()
+    assert.equal((await getJson(server, q('with x as (select 1 as a) select a from x'))).body.rows[0].a, 1)
+    assert.equal((await getJson(server, q('explain query plan select * from items'))).status, 200)
+    assert.equal((await getJson(server, q("select name from pragma_table_info('items') limit 1"))).body.rows[0].name, 'id')
+  })
+
+  it('at most max_returned_rows rows, with truncated: true', async () => {
+    const server = await serveFixtures({ overrides: [['settings.max_returned_rows', '3']] })
+    const { body } = await getJson(server, q('select id from items'))
+    assert.equal(body.rows.length, 3)
+    assert.equal(body.truncated, true)
+  })
+
+  it('_extra=columns and _shape work on queries', async () => {
+    const server = await serveFixtures()
+    assert.deepEqual((await getJson(server, q('select 1 as a, 2 as b', '&_extra=columns'))).body.columns, ['a', 'b'])
+    assert.deepEqual((await getJson(server, q('select 1 as a, 2 as b', '&_shape=arrays'))).body.rows, [[1, 2]])
+    assert.deepEqual((await getJson(server, q('select 1 as a union all select 2', '&_shape=arrayfirst'))).body, [1, 2])
+  })
+
+  it('BLOBs come back base64-encoded', async () => {
+    const { body } = await getJson(await serveFixtures(), q('select data from items where id = 3'))
+    assert.deepEqual(body.rows[0].data, { $base64: true, encoded: 'AP8Q' })
+  })
+
+  it('/DB.json?sql= redirects to the query page with 302, keeping arguments', async () => {
+    const server = await serveFixtures()
+    const response = await server.get('/fixtures.json?sql=select+1&_shape=array', { redirect: 'manual' })
+    assert.equal(response.status, 302)
+    assert.equal(response.headers.get('location'), `${server.url}fixtures/-/query.json?sql=select+1&_shape=array`)
+  })
+
+  const refused: [string, RegExp][] = [
+    ['insert into items (name) values (1)', /Statement must be a SELECT/],
+    ['delete from items', /Statement must be a SELECT/],
+    ['pragma table_info(items)', /Statement must be a SELECT/],
+    ['select * from items; drop table items', /one statement|more than one statement/i],
+    ["attach database '/tmp/x.db' as x", /Statement must be a SELECT/],
+    ['select 1 from pragma_writable_schema', /disallowed PRAGMA|no such table/],
+    ['with x as (select 1) delete from items', /read-only|Statement must/i],
+    ['select * from nope', /no such table: nope/],
+    ['selec 1', /Statement must be a SELECT/],
+    ['', /sql= parameter is required/],
+  ]
+  for (const [sql, error] of refused) {
+    it(`refuses ${JSON.stringify(sql)} with a 400`, async () => {
+      const { status, body } = await getJson(await serveFixtures(), q(sql))
+      assert.equal(status, 400, JSON.stringify(body))
+      assert.match(body.error, error)
+    })
+  }
+
+  it('the database file is unchanged after every refused statement', async () => {
+    const server = await serveFixtures()
+    await getJson(server, q('with x as (select 1) delete from items'))
+    assert.equal((await getJson(server, q('select count(*) as n from items'))).body.rows[0].n, 7)
+  })
+
+  it('needs execute-sql: 403 otherwise', async () => {
+    const { definePlugin } = await import('../../src/define-plugin.ts')
+    const noSql = definePlugin({ name: 'no-sql', hooks: { permissionAllowed: ({ action }) => (action === 'execute-sql' ? false : undefined) } })
+    const { status, body } = await getJson(await serveFixtures({ plugins: [noSql] }), q('select 1'))
+    assert.equal(status, 403)
+    assert.match(body.error, /permission to execute SQL/)
+  })
+})
+
+describe('the SQL time limit', () => {
+  const endless = 'with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c'
+
+  it('stops a runaway query with a 400 within the limit plus 100 ms, while other requests are answered', async () => {
+    const server = await serveFixtures({ overrides: [['settings.sql_time_limit_ms', '500']] })
+    await getJson(server, q('select 1')) // start the SQL process
+    const started = performance.now()
+    const runaway = getJson(server, q(endless)).then((result) => ({ ...result, ms: performance.now() - started }))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const otherStarted = performance.now()
+    const other = await getJson(server, '/fixtures/items.json?_size=1')
+    const otherMs = performance.now() - otherStarted
+    assert.equal(other.status, 200)
+    assert.ok(otherMs < 200, `a table page took ${otherMs.toFixed(0)} ms while the runaway query ran`)
+    const quick = await getJson(server, q('select 42 as answer'))
+    assert.equal(quick.body.rows[0].answer, 42, 'another query is served by another SQL process meanwhile')
+    const result = await runaway
+    assert.equal(result.status, 400)
+    assert.match(result.body.error, /SQL query took too long/)
+    assert.ok(result.ms >= 480 && result.ms < 600, `answered after ${result.ms.toFixed(0)} ms`)
+    // and the pool recovers
+    assert.equal((await getJson(server, q('select 7 as n'))).body.rows[0].n, 7)
+  })
+
+  it('_timelimit lowers the limit for one request', async () => {
+    const server = await serveFixtures()
+    await getJson(server, q('select 1'))
+    const started = performance.now()
+    const { status } = await getJson(server, q(endless, '&_timelimit=150'))
+    assert.equal(status, 400)
+    assert.ok(performance.now() - started < 400)
+  })
+
+  it('_where fragments are time-limited too', async () => {
+    const server = await serveFixtures({ overrides: [['settings.sql_time_limit_ms', '200']] })
+    const where = encodeURIComponent('id in (with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c)')
+    const { status, body } = await getJson(server, `/fixtures/items.json?_where=${where}`)
+    assert.equal(status, 400)
+    assert.match(body.error, /took too long/)
+  })
+})
