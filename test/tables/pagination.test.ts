@@ -8,9 +8,10 @@ import { allowAll } from './fixtures.ts'
 async function walk(server: TestServer, path: string) {
   const rows: any[] = []
   let url: string | null = new URL(path, server.url).toString()
+  let response: Response
   let pages = 0
   while (url) {
-    const response = await fetch(url)
+    response = await fetch(url)
     const body = (await response.json()) as { ok: boolean; rows: any[]; next_url: string | null; error?: string }
     assert.equal(response.status, 200, `${url}: ${body.error}`)
     rows.push(...body.rows)

@@ -53,18 +53,51 @@ export function valueJson(value: unknown, options?: ValueOptions, parseJson = fa
   }
 }
 
-/** Serialises rows as JSON objects, building the text directly: the hot path of every table page. */
-export function objectRowsJson(set: RowSet, options?: ValueOptions): string[] {
-  const prefixes = set.columns.map((column, i) => (i === 0 ? '{' : ',') + JSON.stringify(column) + ':')
-  const json = options?.jsonColumns
-  const out: string[] = new Array(set.rows.length)
+/**
+ * A value ready for JSON.stringify: BLOBs become `{"$base64": true, "encoded": …}`, big
+ * integers numbers, `_json` columns parsed. Non-finite floats need nothing: JSON.stringify
+ * writes null for them, as Datasette does.
+ */
+function plain(value: unknown, parseJson: boolean | undefined): unknown {
+  if (typeof value === 'object' && value !== null) {
+    if (value instanceof Uint8Array) return { $base64: true, encoded: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
+    return value
+  }
+  if (typeof value === 'bigint') return Number(value)
+  if (parseJson && typeof value === 'string') {
+    try {
+      return JSON.parse(value)
+    } catch {
+      return value
+    }
+  }
+  return value
+}
+
+/** Rows as plain objects keyed by column. JSON.stringify of these is V8's fast path. */
+export function rowObjects(set: RowSet, options?: ValueOptions): Record<string, unknown>[] {
+  const { columns } = set
+  const json = options?.jsonColumns?.size ? options.jsonColumns : undefined
+  const out: Record<string, unknown>[] = new Array(set.rows.length)
   for (let r = 0; r < set.rows.length; r++) {
     const row = set.rows[r]!
-    let text = ''
-    for (let i = 0; i < prefixes.length; i++) text += prefixes[i]! + valueJson(row[i], options, json?.has(i))
-    out[r] = prefixes.length === 0 ? '{}' : text + '}'
+    const object: Record<string, unknown> = {}
+    for (let i = 0; i < columns.length; i++) {
+      const value = row[i]
+      object[columns[i]!] = typeof value === 'object' || typeof value === 'bigint' || json !== undefined ? plain(value, json?.has(i)) : value
+    }
+    out[r] = object
   }
   return out
+}
+
+/** Serialises rows as JSON objects, one string per row (for newline-delimited output). */
+export function objectRowsJson(set: RowSet, options?: ValueOptions): string[] {
+  if (options?.infinity) {
+    const prefixes = set.columns.map((column, i) => (i === 0 ? '{' : ',') + JSON.stringify(column) + ':')
+    return set.rows.map((row) => (prefixes.length === 0 ? '{}' : prefixes.map((prefix, i) => prefix + valueJson(row[i], options, options.jsonColumns?.has(i))).join('') + '}'))
+  }
+  return rowObjects(set, options).map((row) => JSON.stringify(row))
 }
 
 export function arrayRowsJson(set: RowSet, options?: ValueOptions): string[] {
@@ -94,9 +127,8 @@ export function renderShape(
 ): RenderedBody {
   const json = 'application/json; charset=utf-8'
   if (shape === 'array') {
-    const rows = objectRowsJson(set, options)
-    if (options.nl) return { body: rows.join('\n'), contentType: 'text/plain; charset=utf-8' }
-    return { body: '[' + rows.join(',') + ']', contentType: json }
+    if (options.nl) return { body: objectRowsJson(set, options).join('\n'), contentType: 'text/plain; charset=utf-8' }
+    return { body: rowsArrayJson(set, options), contentType: json }
   }
   if (shape === 'arrayfirst') {
     return { body: '[' + set.rows.map((row) => valueJson(row[0], options, options.jsonColumns?.has(0))).join(',') + ']', contentType: json }
@@ -108,8 +140,13 @@ export function renderShape(
     const parts = set.rows.map((row, i) => JSON.stringify(rowPath(row, options.keyIndexes!)) + ':' + rows[i])
     return { body: '{' + parts.join(',') + '}', contentType: json }
   }
-  const rows = shape === 'arrays' ? arrayRowsJson(set, options) : objectRowsJson(set, options)
-  return { body: envelopeJson(envelope, '[' + rows.join(',') + ']'), contentType: json }
+  const rows = shape === 'arrays' ? '[' + arrayRowsJson(set, options).join(',') + ']' : rowsArrayJson(set, options)
+  return { body: envelopeJson(envelope, rows), contentType: json }
+}
+
+/** `[{…}, {…}]` for the rows: one JSON.stringify call unless ±Infinity must be kept. */
+function rowsArrayJson(set: RowSet, options: ValueOptions): string {
+  return options.infinity ? '[' + objectRowsJson(set, options).join(',') + ']' : JSON.stringify(rowObjects(set, options))
 }
 
 /** `{...envelope}` with the pre-serialised rows in place of `rows`. */

@@ -41,17 +41,26 @@ export interface DatabaseSchema {
 }
 
 const FTS_SHADOW_SUFFIXES = ['_content', '_segments', '_segdir', '_docsize', '_stat', '_data', '_idx', '_config']
-const cache = new WeakMap<DatabaseHandle, DatabaseSchema>()
+const cache = new WeakMap<DatabaseHandle, DatabaseSchema & { checkedAt: number }>()
+
+/** How often to ask SQLite whether another process changed the schema of a served file. */
+const RECHECK_MS = 1000
 
 /**
  * The tables and views of a database, with columns, keys, FTS and foreign keys: read once
- * and again only when SQLite's schema_version changes.
+ * and again when SQLite's schema_version changes (checked at most once a second, and never
+ * for immutable files).
  */
 export function schemaFor(db: DatabaseHandle): DatabaseSchema {
-  const version = db.connection.pragma('schema_version', { simple: true }) as number
   const cached = cache.get(db)
-  if (cached && cached.version === version) return cached
-  const schema = readSchema(db, version)
+  const now = performance.now()
+  if (cached && (db.immutable || now - cached.checkedAt < RECHECK_MS)) return cached
+  const version = db.connection.pragma('schema_version', { simple: true }) as number
+  if (cached && cached.version === version) {
+    cached.checkedAt = now
+    return cached
+  }
+  const schema = { ...readSchema(db, version), checkedAt: now }
   cache.set(db, schema)
   return schema
 }

@@ -6,6 +6,7 @@ import type { Actor } from '../../../types.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { schemaFor, type TableInfo } from '../schema.ts'
 import { quoteIdentifier } from '../sql.ts'
+import { rawStatement } from '../statements.ts'
 import { tildeEncode } from '../tilde.ts'
 
 /** GET /DB.json — the tables and views of one database that the actor may see. */
@@ -53,7 +54,7 @@ export function tableSummary(db: DatabaseHandle, table: TableInfo) {
 
 export function rowCount(db: DatabaseHandle, table: TableInfo): number | null {
   try {
-    return (db.connection.prepare(`select count(*) from ${quoteIdentifier(table.name)}`).pluck().get() as number) ?? null
+    return ((rawStatement(db.connection, `select count(*) from ${quoteIdentifier(table.name)}`).get() as unknown[])[0] as number) ?? null
   } catch {
     return null
   }

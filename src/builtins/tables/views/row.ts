@@ -4,6 +4,7 @@ import { asBadRequest, cacheControl, getTable, queryOf, single, type Ctx } from 
 import { keyColumns } from '../keyset.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import { quoteIdentifier } from '../sql.ts'
+import { rawStatement } from '../statements.ts'
 import { tildeDecode } from '../tilde.ts'
 
 /** GET /DB/TABLE/PK.json — one row by primary key (compound keys comma-joined) or rowid. */
@@ -21,7 +22,7 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
   const params = Object.fromEntries(values.map((value, i) => [`k${i}`, keyValue(value)]))
   let rows: unknown[][]
   try {
-    rows = db.connection.prepare(`select ${columns.map(quoteIdentifier).join(', ')} from ${quoteIdentifier(table.name)} where ${where}`).raw(true).all(params) as unknown[][]
+    rows = rawStatement(db.connection, `select ${columns.map(quoteIdentifier).join(', ')} from ${quoteIdentifier(table.name)} where ${where}`).all(params) as unknown[][]
   } catch (error) {
     asBadRequest(error)
   }

@@ -7,6 +7,7 @@ import { csvLine, realColumnIndexes } from '../render-csv.ts'
 import { parseShape, renderShape, type RowSet } from '../render-json.ts'
 import type { TableInfo } from '../schema.ts'
 import { countSql, pageSql, parseTableQuery, type TableConfigLike, type TableQuery } from '../table-query.ts'
+import { rawStatement } from '../statements.ts'
 import { streamTableCsv } from '../stream-csv.ts'
 
 const TABLE_EXTRAS = [
@@ -75,8 +76,7 @@ export async function fetchPage(ds: Dataserve, state: TablesState, db: DatabaseH
     if (q.userSql) {
       set = await state.pool.run({ database: db.name, sql, params, maxRows: q.size + 1, timeLimitMs: limitMs })
     } else {
-      const stmt = db.connection.prepare(sql).raw(true)
-      set = { columns: fetchQuery.columns, rows: stmt.all(params) as unknown[][] }
+      set = { columns: fetchQuery.columns, rows: rawStatement(db.connection, sql).all(params) as unknown[][] }
     }
   } catch (error) {
     asBadRequest(error)
@@ -112,7 +112,7 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
       try {
         const result = x.q.userSql
           ? await x.state.pool.run({ database: x.db.name, sql: count.sql, params: count.params, maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
-          : { rows: [x.db.connection.prepare(count.sql).raw(true).get(count.params) as unknown[]] }
+          : { rows: [rawStatement(x.db.connection, count.sql).get(count.params) as unknown[]] }
         envelope.count = (result.rows[0]?.[0] as number | undefined) ?? null
       } catch (error) {
         asBadRequest(error)
@@ -134,9 +134,9 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
     envelope.private = !publicView
   }
   if (extras.has('table_definition') || extras.has('view_definition')) {
-    const row = x.db.connection.prepare('select sql from sqlite_master where name = ?').get(x.table.name) as { sql: string } | undefined
-    if (extras.has('table_definition')) envelope.table_definition = x.table.isView ? null : (row?.sql ?? null)
-    if (extras.has('view_definition')) envelope.view_definition = x.table.isView ? (row?.sql ?? null) : null
+    const row = rawStatement(x.db.connection, 'select sql from sqlite_master where name = ?').get(x.table.name) as [string] | undefined
+    if (extras.has('table_definition')) envelope.table_definition = x.table.isView ? null : (row?.[0] ?? null)
+    if (extras.has('view_definition')) envelope.view_definition = x.table.isView ? (row?.[0] ?? null) : null
   }
   if (extras.has('extras')) {
     envelope.extras = TABLE_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))

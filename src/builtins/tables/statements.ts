@@ -1,0 +1,24 @@
+import type Database from 'better-sqlite3'
+
+const LIMIT = 256
+const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>()
+
+/**
+ * A prepared statement in raw (array) mode, reused across requests. Preparing costs more
+ * than running a page query, and statements hold native memory the GC does not see, so a
+ * stream preparing one per chunk would grow the process by tens of MB.
+ */
+export function rawStatement(connection: Database.Database, sql: string): Database.Statement {
+  let cache = caches.get(connection)
+  if (!cache) caches.set(connection, (cache = new Map()))
+  let stmt = cache.get(sql)
+  if (stmt) {
+    // Keep recently used statements at the end: the first key is the least recently used.
+    cache.delete(sql)
+  } else {
+    stmt = connection.prepare(sql).raw(true)
+    if (cache.size >= LIMIT) cache.delete(cache.keys().next().value!)
+  }
+  cache.set(sql, stmt)
+  return stmt
+}
