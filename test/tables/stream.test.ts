@@ -31,9 +31,11 @@ function allowFile(): string {
 }
 
 describe('CSV streaming: _stream=on', () => {
+  // One database for the suite: building a million rows is the slow part.
+  const db = bigDb()
+  const plugins = allowFile()
+
   it(`streams all ${ROWS.toLocaleString()} rows in one response with bounded memory`, { timeout: 120_000 }, async () => {
-    const db = bigDb()
-    const plugins = allowFile()
     const run = runCli([db, '--plugins-dir', plugins, '--port', '0', '--no-access-log'])
     const url = await run.url
     const before = memoryMb(run.child.pid!)
@@ -58,8 +60,6 @@ describe('CSV streaming: _stream=on', () => {
   })
 
   it('a slow client does not make the server buffer the table (backpressure)', { timeout: 60_000 }, async () => {
-    const db = bigDb()
-    const plugins = allowFile()
     const run = runCli([db, '--plugins-dir', plugins, '--port', '0', '--no-access-log'])
     const url = await run.url
     const before = memoryMb(run.child.pid!)
@@ -92,9 +92,8 @@ describe('CSV streaming: _stream=on', () => {
   })
 
   it('_stream is refused when allow_csv_stream is off', async () => {
-    const db = makeDb(join(tempDir(), 's.db'), 'create table t (a); insert into t values (1);')
-    const plugins = allowFile()
-    const run = runCli([db, '--plugins-dir', plugins, '--port', '0', '-s', 'settings.allow_csv_stream', 'off'])
+    const small = makeDb(join(tempDir(), 's.db'), 'create table t (a); insert into t values (1);')
+    const run = runCli([small, '--plugins-dir', plugins, '--port', '0', '-s', 'settings.allow_csv_stream', 'off'])
     const url = await run.url
     const response = await fetch(new URL('s/t.csv?_stream=on', url))
     assert.equal(response.status, 400)
