@@ -4,6 +4,7 @@ import type { Dataserve } from './dataserve.ts'
 import { BadRequestError, errorBody, HttpError, TokenInvalidError } from './errors.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import { redactUrl } from './redact.ts'
+import { DecisionCache, requestScope } from './request-scope.ts'
 import type { Actor, DataserveEnv, HttpMethod, Route } from './types.ts'
 
 export interface AppOptions {
@@ -43,6 +44,9 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
 
 function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
   return async function resolveActor(c, next) {
+    return requestScope.run(new DecisionCache(), () => resolveAndContinue(c, next))
+  }
+  async function resolveAndContinue(c: Context<DataserveEnv>, next: () => Promise<void>) {
     c.set('ds', ds)
     checkCredentialHeaders(c)
     const found = ds.plugins.hook.actorFromRequest({ ds, request: c.req.raw })

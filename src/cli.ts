@@ -19,6 +19,9 @@ Options:
       --plugins-dir DIR    load every .js/.mjs/.ts/.mts file in DIR as a plugin
       --secret SECRET      secret for signed tokens and cookies (or DATASERVE_SECRET / DATASETTE_SECRET)
       --cors               send CORS headers so browsers on any origin can read the API
+      --default-allow      Datasette's defaults: everyone may view everything and run SQL
+                           unless config says otherwise (default: deny what config does not allow)
+      --root               let the actor {"id": "root"} do everything; prints a one-time login URL
       --no-access-log      do not log each request
       --version            print the version
       --help               print this help
@@ -88,6 +91,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         break
       case '--cors':
         options.cors = true
+        break
+      case '--default-allow':
+        overrides.push(['settings.default_allow', 'true'])
+        break
+      case '--root':
+        overrides.push(['settings.root_enabled', 'true'])
         break
       case '--no-access-log':
         options.accessLog = false

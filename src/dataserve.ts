@@ -4,6 +4,8 @@ import type { DatabaseHandle } from './databases.ts'
 import { ForbiddenError } from './errors.ts'
 import type { Hookspecs } from './hookspecs.ts'
 import type { PluginManager } from './hooks/manager.ts'
+import { isPromiseLike } from './hooks/call-loop.ts'
+import { requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
 import type { Action, Actor, CreateTokenOptions, Resource, TokenHandler } from './types.ts'
 
@@ -13,6 +15,8 @@ export interface DataserveOptions {
   databases: readonly DatabaseHandle[]
   /** Signs cookies and tokens. */
   secret: string
+  /** The config file the config came from, for messages. */
+  configFile?: string
 }
 
 export interface AllowedQuery {
@@ -28,6 +32,8 @@ export interface AllowedQuery {
  */
 export class Dataserve {
   readonly config: DataserveConfig
+  /** Where the config came from (`datasette.yaml`), for messages naming it. */
+  readonly configFile: string
   readonly settings: Settings
   /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
   readonly plugins: PluginManager<Hookspecs>
@@ -41,6 +47,7 @@ export class Dataserve {
 
   constructor(options: DataserveOptions) {
     this.config = options.config
+    this.configFile = options.configFile ?? '<no config file>'
     this.settings = options.config.settings
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))
@@ -72,7 +79,24 @@ export class Dataserve {
    * if (!(await ds.allowed({ actor, action: 'view-table', resource: ['sales', 'orders'] }))) …
    */
   async allowed({ actor, action, resource }: AllowedQuery): Promise<boolean> {
-    const answers = await this.plugins.hook.permissionAllowed({ ds: this, actor, action, resource })
+    const cache = requestScope.getStore()?.forActor(actor)
+    const key = cache && `${action}\0${resource === undefined ? '' : typeof resource === 'string' ? resource : resource.join('\0')}`
+    const cached = key === undefined ? undefined : cache!.get(key)
+    if (cached !== undefined) return cached
+    let allowed = await this.decide(actor, action, resource)
+    // An action may need another on the same database too (execute-sql needs view-database).
+    const also = this.#actions.get(action)?.alsoRequires
+    if (allowed && also) {
+      const database = resource === undefined ? undefined : typeof resource === 'string' ? resource : resource[0]
+      allowed = await this.allowed({ actor, action: also, resource: database })
+    }
+    if (key !== undefined) cache!.set(key, allowed)
+    return allowed
+  }
+
+  private async decide(actor: Actor | null, action: string, resource: Resource): Promise<boolean> {
+    const found = this.plugins.hook.permissionAllowed({ ds: this, actor, action, resource })
+    const answers = isPromiseLike(found) ? await found : found
     return answers.length > 0 && !answers.includes(false) && answers.includes(true)
   }
 

@@ -38,6 +38,9 @@ export interface Hookspecs {
 
   /** Once, when the server stops, after it stopped accepting requests: release what startup took. */
   shutdown: Hook<{ ds: Dataserve }, void>
+
+  /** Once the server is listening, with its base URL: tell the operator where things are. */
+  listening: Hook<{ ds: Dataserve; url: string }, void>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = {
@@ -49,4 +52,5 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = {
   registerActions: { args: ['ds'] },
   prepareConnection: { args: ['ds', 'database', 'connection'] },
   shutdown: { args: ['ds'] },
+  listening: { args: ['ds', 'url'] },
 }

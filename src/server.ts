@@ -63,7 +63,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
     secret = randomBytes(32).toString('hex')
     notice('dataserve: no --secret, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
-  const ds = new Dataserve({ config, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
+  const ds = new Dataserve({ config, configFile: options.configFile, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
   try {
     await ds.prepareConnections()
     await ds.collectRegistrations()
@@ -98,12 +98,20 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
   const { port, address } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
+  const url = `http://${host}:${port}/`
   let closing: Promise<void> | undefined
+  try {
+    await ds.plugins.hook.listening({ ds, url })
+  } catch (error) {
+    server.close()
+    await ds.close()
+    throw error
+  }
   return {
     ds,
     server,
     port,
-    url: `http://${host}:${port}/`,
+    url,
     close(graceMs = 5000) {
       closing ??= shutdown(server, ds, graceMs)
       return closing

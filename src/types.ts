@@ -41,6 +41,8 @@ export interface Action {
   description: string
   /** What the action applies to: the instance, a database, or a table or query in a database. */
   resourceKind: 'instance' | 'database' | 'table' | 'query'
+  /** Another action the actor must also be allowed on the same database (execute-sql needs view-database). */
+  alsoRequires?: string
 }
 
 export interface CreateTokenOptions {

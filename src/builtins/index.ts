@@ -1,5 +1,7 @@
 import type { Plugin } from '../define-plugin.ts'
+import actorCookie from './actor-cookie/plugin.ts'
 import introspection from './introspection/plugin.ts'
+import permissions from './permissions/plugin.ts'
 import tables from './tables/plugin.ts'
 
 /**
@@ -7,4 +9,4 @@ import tables from './tables/plugin.ts'
  * among them too: tables is registered first so its catch-all `/*` route comes after the
  * `/-/…` routes of the others.
  */
-export const builtinPlugins: readonly Plugin[] = [tables, introspection]
+export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie]

@@ -23,6 +23,11 @@ export const DEFAULT_SETTINGS = {
   template_debug: false,
   trace_debug: false,
   base_url: '/',
+  // dataserve's own:
+  /** Datasette's defaults: everyone may view everything and run SQL unless config says otherwise. */
+  default_allow: false,
+  /** `--root`: the actor {"id": "root"} may do everything, and a login URL is printed at startup. */
+  root_enabled: false,
 } as const
 
 export type Settings = { -readonly [K in keyof typeof DEFAULT_SETTINGS]: (typeof DEFAULT_SETTINGS)[K] extends boolean

@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.tables', 'dataserve.introspection', 'hello', 'public-read', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'hello', 'public-read', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)
@@ -64,8 +64,8 @@ describe('the dataserve command', () => {
     await fetch(new URL('-/health.json', url))
     run.child.kill('SIGTERM')
     await run.exited
-    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.introspection > dataserve\.tables\] → /)
-    assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[no implementations\] → undefined \d+\.\d+ms/)
+    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.actor-cookie > dataserve\.permissions > dataserve\.introspection > dataserve\.tables\] → /)
+    assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[dataserve\.actor-cookie\] → undefined \d+\.\d+ms/)
   })
 
   it('a config error stops startup with exit code 1, naming the file and the key', async () => {

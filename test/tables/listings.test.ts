@@ -83,6 +83,8 @@ describe('database and index listings', () => {
       'view-table': ['vt', 'table'],
       'view-query': ['vq', 'query'],
       'execute-sql': ['es', 'database'],
+      'permissions-debug': ['pd', 'instance'],
     })
+    assert.equal(server.ds.actions.get('execute-sql')!.alsoRequires, 'view-database')
   })
 })

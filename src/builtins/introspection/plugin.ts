@@ -15,6 +15,7 @@ export default definePlugin({
   hooks: {
     registerRoutes: () => [
       { method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: true }) },
+      { method: 'GET', path: '/-/actor.json', handler: (c) => c.json({ ok: true, actor: c.var.actor }) },
       { method: 'GET', path: '/-/plugins.json', handler: guarded((ds) => ds.plugins.listPlugins()) },
       { method: 'GET', path: '/-/hooks.json', handler: guarded(hookOrder) },
       { method: 'GET', path: '/-/versions.json', handler: guarded(versions) },

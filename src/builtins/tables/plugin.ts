@@ -31,7 +31,7 @@ export default definePlugin({
       { name: 'view-database', abbr: 'vd', description: 'View a database', resourceKind: 'database' },
       { name: 'view-table', abbr: 'vt', description: 'View a table', resourceKind: 'table' },
       { name: 'view-query', abbr: 'vq', description: 'View a named query', resourceKind: 'query' },
-      { name: 'execute-sql', abbr: 'es', description: 'Execute read-only SQL queries', resourceKind: 'database' },
+      { name: 'execute-sql', abbr: 'es', description: 'Execute read-only SQL queries', resourceKind: 'database', alsoRequires: 'view-database' },
     ],
     registerRoutes: ({ ds }) => [{ method: 'GET', path: '/*', handler: (c) => route(c, stateOf(ds)) }],
     shutdown: ({ ds }) => {

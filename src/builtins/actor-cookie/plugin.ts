@@ -1,0 +1,100 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { deleteCookie, setCookie } from 'hono/cookie'
+import { definePlugin } from '../../define-plugin.ts'
+import type { Dataserve } from '../../dataserve.ts'
+import { ForbiddenError } from '../../errors.ts'
+import type { Actor } from '../../types.ts'
+import { VERSION } from '../../version.ts'
+
+const COOKIE = 'ds_actor'
+const NAMESPACE = 'actor'
+const loginTokens = new WeakMap<Dataserve, Buffer>()
+
+/**
+ * Datasette's signed `ds_actor` cookie: `sign({"a": actor}, "actor")`, optionally with an
+ * expiry `e` (seconds since the epoch, base 62), so a cookie set by Datasette with the same
+ * secret works here. Under `--root`, a one-time login URL (`/-/auth-token?token=…`) sets it
+ * for `{"id": "root"}`.
+ */
+export default definePlugin({
+  name: 'dataserve.actor-cookie',
+  version: VERSION,
+  hooks: {
+    actorFromRequest: ({ ds, request }) => {
+      const cookie = cookieValue(request.headers.get('cookie'), COOKIE)
+      return cookie ? actorFromCookie(ds, cookie) : null
+    },
+    listening: ({ ds, url }) => {
+      if (!ds.settings.root_enabled) return
+      const token = randomBytes(32).toString('hex')
+      loginTokens.set(ds, digest(token))
+      process.stdout.write(`dataserve: log in as root (once) at ${url}-/auth-token?token=${token}\n`)
+    },
+    registerRoutes: ({ ds }) => [
+      {
+        method: 'GET',
+        path: '/-/auth-token',
+        handler: (c) => {
+          const expected = loginTokens.get(ds)
+          const given = c.req.query('token') ?? ''
+          // Compare digests so the comparison takes the same time whatever was sent.
+          if (!expected || !timingSafeEqual(expected, digest(given))) throw new ForbiddenError('Invalid or already used token')
+          loginTokens.delete(ds)
+          setCookie(c, COOKIE, ds.sign({ a: { id: 'root' } }, NAMESPACE), { path: '/', httpOnly: true, sameSite: 'Lax' })
+          return c.redirect('/', 302)
+        },
+      },
+      {
+        method: 'POST',
+        path: '/-/logout',
+        handler: (c) => {
+          deleteCookie(c, COOKIE, { path: '/' })
+          return c.json({ ok: true })
+        },
+      },
+    ],
+  },
+})
+
+function actorFromCookie(ds: Dataserve, value: string): Actor | null {
+  let decoded: unknown
+  try {
+    decoded = ds.unsign(value, NAMESPACE)
+  } catch {
+    // A stale or foreign cookie: browsers keep those around; treat as no cookie.
+    return null
+  }
+  const { a, e } = (decoded ?? {}) as { a?: unknown; e?: unknown }
+  if (typeof a !== 'object' || a === null || typeof (a as Actor).id !== 'string') return null
+  if (typeof e === 'string' && fromBase62(e) * 1000 < Date.now()) return null
+  return a as Actor
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')
+      try {
+        return decodeURIComponent(raw)
+      } catch {
+        return raw
+      }
+    }
+  }
+  return undefined
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+function fromBase62(text: string): number {
+  let n = 0
+  for (const ch of text) n = n * 62 + BASE62.indexOf(ch)
+  return n
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
