@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'hello', 'public-read', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'hello', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)

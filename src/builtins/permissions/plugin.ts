@@ -11,9 +11,13 @@ import { validatePermissionConfig } from './validate-config.ts'
 
 const indexes = new WeakMap<Dataserve, RuleIndex>()
 
+function ruleIndex(ds: Dataserve): RuleIndex {
+  return new RuleIndex(ds.config, (name) => ds.resolveAction(name)?.name ?? name)
+}
+
 function indexOf(ds: Dataserve): RuleIndex {
   let index = indexes.get(ds)
-  if (!index) indexes.set(ds, (index = new RuleIndex(ds.config)))
+  if (!index) indexes.set(ds, (index = ruleIndex(ds)))
   return index
 }
 
@@ -29,7 +33,7 @@ export default definePlugin({
     registerActions: () => [{ name: 'permissions-debug', abbr: 'pd', description: 'Debug permission decisions', resourceKind: 'instance' }],
     startup: ({ ds }) => {
       validatePermissionConfig(ds, ds.configFile)
-      indexes.set(ds, new RuleIndex(ds.config))
+      indexes.set(ds, ruleIndex(ds))
     },
     permissionAllowed: ({ ds, actor, action, resource }) => decide(ds, indexOf(ds), actor, action, resource).allowed,
     listening: ({ ds }) => {

@@ -32,7 +32,8 @@ export class RuleIndex {
   readonly parent = new Map<string, Map<string, Rule[]>>()
   readonly child = new Map<string, Map<string, Map<string, Rule[]>>>()
 
-  constructor(config: DataserveConfig) {
+  /** `actionName` turns abbreviations (`vt`) into action names (`view-table`). */
+  constructor(config: DataserveConfig, actionName: (nameOrAbbr: string) => string = (name) => name) {
     const add = (map: Map<string, Rule[]>, action: string, block: unknown, source: string) => {
       if (block === undefined || block === null) return
       let list = map.get(action)
@@ -40,7 +41,7 @@ export class RuleIndex {
       list.push({ block, source })
     }
     const permissions = (map: Map<string, Rule[]>, blocks: Record<string, unknown> | undefined, path: string) => {
-      for (const [action, block] of Object.entries(blocks ?? {})) add(map, action, block, `${path}.${action}`)
+      for (const [action, block] of Object.entries(blocks ?? {})) add(map, actionName(action), block, `${path}.${action}`)
     }
     permissions(this.global, config.permissions, 'permissions')
     for (const action of VIEW_ACTIONS) add(this.global, action, config.allow, 'allow')
