@@ -4,17 +4,13 @@
 //     without HTTP. Load generator: wrk when installed (apt-get install wrk), else
 //     autocannon; servers in child processes. Median of ROUNDS rounds, each measuring all three.
 //  2. CSV _stream=on of a 1,000,000-row table: rows/s and the server's peak RSS.
-import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderShape } from '../src/builtins/tables/render-json.ts'
+import { GENERATOR, load, peakRssMb, ROUNDS, SECONDS, spread, median, start } from './lib.ts'
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5)
-const SECONDS = Number(process.env.SECONDS ?? 5)
-const REPO = new URL('..', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-bench-'))
 
 function build(path: string, rows: number) {
@@ -23,34 +19,6 @@ function build(path: string, rows: number) {
     with recursive c(x) as (select 1 union all select x + 1 from c where x < ${rows})
     insert into items select x, 'item ' || x, 'cat' || (x % 20), round(x * 0.37, 2), x % 1000, '2024-01-01 00:00:' || (x % 60) from c;`)
   db.close()
-}
-
-function start(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATASERVE_SECRET: 'bench' } })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
-      if (match) resolve({ child, url: match[1]! })
-    })
-    child.on('exit', (code) => reject(new Error(`exited ${code}`)))
-  })
-}
-
-const WRK = spawnSync('wrk', ['--version']).error === undefined
-const GENERATOR = WRK ? 'wrk (1 thread, 10 connections)' : 'autocannon (10 connections, in this process)'
-
-/** Requests per second from wrk when installed (apt-get install wrk), else autocannon. */
-async function load(url: string): Promise<number> {
-  if (WRK) {
-    const out = spawnSync('wrk', ['-t1', '-c10', `-d${SECONDS}s`, url], { encoding: 'utf8' }).stdout
-    if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
-    return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1])
-  }
-  const result = await autocannon({ url, connections: 10, duration: SECONDS, pipelining: 1 })
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  return result.requests.average
 }
 
 function inProcessRate(path: string): number {
@@ -73,13 +41,6 @@ function inProcessRate(path: string): number {
   db.close()
   return n / ((performance.now() - started) / 1000)
 }
-
-function peakRssMb(pid: number): number {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const spread = (values: number[]) => `median ${median(values).toFixed(0)} (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`
 
 async function main() {
   const pluginsDir = join(dir, 'plugins')

@@ -1,0 +1,45 @@
+// Shared by the benchmarks: servers in child processes and a load generator.
+import autocannon from 'autocannon'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+
+export const SECONDS = Number(process.env.SECONDS ?? 5)
+export const ROUNDS = Number(process.env.ROUNDS ?? 5)
+export const REPO = new URL('..', import.meta.url).pathname
+
+export function start(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATASERVE_SECRET: 'bench' } })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk) => {
+      out += chunk
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+      if (match) resolve({ child, url: match[1]! })
+    })
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)))
+  })
+}
+
+export const WRK = spawnSync('wrk', ['--version']).error === undefined
+export const GENERATOR = WRK ? 'wrk (1 thread, 10 connections)' : 'autocannon (10 connections, in this process)'
+
+/** Requests per second from wrk when installed (apt-get install wrk), else autocannon. */
+export async function load(url: string): Promise<number> {
+  if (WRK) {
+    const out = spawnSync('wrk', ['-t1', '-c10', `-d${SECONDS}s`, url], { encoding: 'utf8' }).stdout
+    if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
+    return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1])
+  }
+  const result = await autocannon({ url, connections: 10, duration: SECONDS, pipelining: 1 })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return result.requests.average
+}
+
+
+export function peakRssMb(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+export const spread = (values: number[], digits = 0) =>
+  `median ${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`
