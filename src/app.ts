@@ -29,6 +29,10 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   if (options.accessLog) app.use(accessLogger(options.accessLog))
   app.use(jsonCharset)
   if (options.cors) app.use(cors)
+  for (const middleware of (await ds.plugins.hook.registerMiddleware({ ds })).flat()) {
+    if (typeof middleware !== 'function') throw new Error('registerMiddleware must return a list of middleware functions')
+    app.use(middleware)
+  }
   app.use(resolveActor(ds))
 
   const routes = (await ds.plugins.hook.registerRoutes({ ds })).flat()

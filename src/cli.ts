@@ -3,10 +3,13 @@ import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
 import { PluginValidationError } from './hooks/validate.ts'
 import { PluginLoadError } from './plugins/load.ts'
 import { createDataserve, startServer, type ServeOptions } from './server.ts'
+import { TokenRestrictions } from './token-restrictions.ts'
 import { VERSION } from './version.ts'
 
 const USAGE = `Usage: dataserve [serve] [FILES...] [options]
        dataserve plugins [--plugins-dir DIR]
+       dataserve create-token ACTOR [--expires-after S] [--all ACTION] [--database DB ACTION]
+                              [--resource DB RESOURCE ACTION] [--secret SECRET]
 
 Serve SQLite databases as a JSON and CSV API.
 
@@ -111,6 +114,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 /** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'create-token') return guarded(() => createToken(argv.slice(1)))
   let parsed: ParsedArgs
   try {
     parsed = parseArgs(argv)
@@ -162,4 +166,93 @@ async function serve(options: ServeOptions): Promise<number> {
 function print(text: string): number {
   process.stdout.write(text + '\n')
   return 0
+}
+
+/** Runs a subcommand, turning usage mistakes into exit code 2 and other failures into 1. */
+async function guarded(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`dataserve: ${error.message}\nRun 'dataserve --help' for usage.\n`)
+      return 2
+    }
+    process.stderr.write(`dataserve: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
+}
+
+/**
+ * `dataserve create-token ACTOR`: a Datasette-compatible signed token, with Datasette's
+ * options (-e, -a, -d, -r). Needs the server's secret, or the token would be useless.
+ */
+async function createToken(argv: readonly string[]): Promise<number> {
+  const args = [...argv]
+  const value = (flag: string) => {
+    const next = args.shift()
+    if (next === undefined) throw new UsageError(`${flag} needs a value`)
+    return next
+  }
+  let actor: string | undefined
+  let expiresAfter: number | undefined
+  let secret: string | undefined
+  const options: ServeOptions = { notice: () => {} }
+  const restrictions = new TokenRestrictions()
+  while (args.length > 0) {
+    const arg = args.shift()!
+    switch (arg) {
+      case '-e':
+      case '--expires-after': {
+        const text = value(arg)
+        if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${arg}: not a positive number of seconds: ${text}`)
+        expiresAfter = Number(text)
+        break
+      }
+      case '-a':
+      case '--all':
+        restrictions.allowAll(value(arg))
+        break
+      case '-d':
+      case '--database':
+        restrictions.allowDatabase(value(arg), value(arg))
+        break
+      case '-r':
+      case '--resource':
+        restrictions.allowResource(value(arg), value(arg), value(arg))
+        break
+      case '--secret':
+        secret = value(arg)
+        break
+      case '-c':
+      case '--config':
+        options.configFile = value(arg)
+        break
+      case '--plugins-dir':
+        options.pluginsDir = value(arg)
+        break
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`)
+        if (actor !== undefined) throw new UsageError(`unexpected argument ${arg}`)
+        actor = arg
+    }
+  }
+  if (!actor) throw new UsageError('create-token needs an actor id')
+  secret ??= process.env.DATASERVE_SECRET ?? process.env.DATASETTE_SECRET
+  if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRET or DATASETTE_SECRET')
+  const ds = await createDataserve({ ...options, secret })
+  try {
+    // Abbreviations and checks need the registered actions.
+    for (const name of restrictionActions(restrictions)) {
+      if (!ds.resolveAction(name)) process.stderr.write(`dataserve: warning: unknown action ${name}\n`)
+    }
+    const token = await ds.createToken(actor, { handler: 'signed', expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions })
+    return print(token)
+  } finally {
+    await ds.close()
+  }
+}
+
+function restrictionActions(restrictions: TokenRestrictions): string[] {
+  const json = restrictions.toJSON()
+  return [...(json.a ?? []), ...Object.values(json.d ?? {}).flat(), ...Object.values(json.r ?? {}).flatMap((byResource) => Object.values(byResource).flat())]
 }

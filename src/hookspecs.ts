@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Dataserve } from './dataserve.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
-import type { Action, Actor, Resource, Route, TokenHandler } from './types.ts'
+import type { Action, Actor, Middleware, Resource, Route, TokenHandler } from './types.ts'
 
 /**
  * Every hook dataserve calls: the single source of truth for names, arguments and results.
@@ -41,6 +41,12 @@ export interface Hookspecs {
 
   /** Once the server is listening, with its base URL: tell the operator where things are. */
   listening: Hook<{ ds: Dataserve; url: string }, void>
+
+  /**
+   * Hono middleware wrapping every request, outside actor resolution and routing (like
+   * Datasette's asgi_wrapper). Called once at startup.
+   */
+  registerMiddleware: Hook<{ ds: Dataserve }, Middleware[]>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = {
@@ -53,4 +59,5 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = {
   prepareConnection: { args: ['ds', 'database', 'connection'] },
   shutdown: { args: ['ds'] },
   listening: { args: ['ds', 'url'] },
+  registerMiddleware: { args: ['ds'] },
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { Dataserve } from './dataserve.ts'
 import type { Awaitable } from './hooks/types.ts'
 import type { TokenRestrictions } from './token-restrictions.ts'
@@ -24,6 +24,9 @@ export interface DataserveEnv {
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'ALL'
+
+/** A Hono middleware contributed by `registerMiddleware`: `await next()` runs the rest. */
+export type Middleware = MiddlewareHandler<DataserveEnv>
 
 /** A route contributed by `registerRoutes`. `path` uses Hono's syntax (`/-/items/:id`). */
 export interface Route {

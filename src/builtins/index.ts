@@ -3,10 +3,11 @@ import actorCookie from './actor-cookie/plugin.ts'
 import introspection from './introspection/plugin.ts'
 import permissions from './permissions/plugin.ts'
 import tables from './tables/plugin.ts'
+import tokens from './tokens/plugin.ts'
 
 /**
  * The built-in plugins, registered first so user plugins run before them. Order matters
  * among them too: tables is registered first so its catch-all `/*` route comes after the
  * `/-/…` routes of the others.
  */
-export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie]
+export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie, tokens]

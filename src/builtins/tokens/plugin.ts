@@ -1,0 +1,263 @@
+import type { Context } from 'hono'
+import { ConfigError } from '../../config/errors.ts'
+import { definePlugin } from '../../define-plugin.ts'
+import type { Dataserve } from '../../dataserve.ts'
+import { BadRequestError, ForbiddenError, HttpError, TokenInvalidError } from '../../errors.ts'
+import { TokenRestrictions } from '../../token-restrictions.ts'
+import type { Actor, DataserveEnv, Middleware } from '../../types.ts'
+import { didYouMean } from '../../util/nearest.ts'
+import { VERSION } from '../../version.ts'
+import { createTokenForm } from './create-token-form.ts'
+import { FailureLimiter } from './rate-limit.ts'
+import { signedTokenHandler } from './signed-handler.ts'
+import { staticTokenHandler, type StaticToken } from './static-handler.ts'
+
+/** `plugins.tokens` in datasette.yaml. */
+interface TokensConfig {
+  /** Accept tokens in this query-string parameter (`_auth_token`) on GET/HEAD. Off when absent. */
+  param: string | null
+  tokens: StaticToken[]
+  rateLimit: { maxFailures: number; windowSeconds: number } | null
+}
+
+interface State {
+  config: TokensConfig
+  limiter: FailureLimiter | null
+}
+
+const CONFIG_KEYS = ['param', 'tokens', 'rate_limit']
+const DEFAULT_PARAM = '_auth_token'
+/** Longer than any token we issue: refuse before hashing megabytes. */
+const MAX_TOKEN_LENGTH = 4096
+const states = new WeakMap<Dataserve, State>()
+/** Tokens taken out of a request's query string, by the request that no longer shows them. */
+const queryTokens = new WeakMap<Request, string>()
+
+function stateOf(ds: Dataserve): State {
+  let state = states.get(ds)
+  if (!state) {
+    const config = parseConfig(ds)
+    const limiter = config.rateLimit ? new FailureLimiter(config.rateLimit.maxFailures, config.rateLimit.windowSeconds * 1000) : null
+    states.set(ds, (state = { config, limiter }))
+  }
+  return state
+}
+
+/**
+ * API tokens: Datasette-compatible signed tokens (`dstok_`), static tokens from config,
+ * `Authorization: Bearer` and, when enabled, `?_auth_token=` for clients that can only
+ * send a URL (a spreadsheet's IMPORTDATA). Failed credentials are rate-limited per client.
+ */
+export default definePlugin({
+  name: 'dataserve.tokens',
+  version: VERSION,
+  hooks: {
+    registerTokenHandler: () => signedTokenHandler(),
+    // A second handler from the same plugin: pluggy's specName. Static tokens are checked
+    // after the others, which can tell their tokens apart by prefix.
+    staticTokens: {
+      specName: 'registerTokenHandler',
+      tryLast: true,
+      impl: ({ ds }) => {
+        const { tokens } = stateOf(ds).config
+        return tokens.length > 0 ? staticTokenHandler(tokens) : null
+      },
+    },
+    actorFromRequest: ({ ds, request }) => {
+      const token = queryTokens.get(request) ?? bearerToken(request.headers.get('authorization'))
+      if (token === undefined) return null
+      if (token === '') throw new TokenInvalidError('Empty bearer token')
+      if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
+      return ds.verifyToken(token).then((actor) => {
+        if (!actor) throw new TokenInvalidError('Token not recognised')
+        return actor
+      })
+    },
+    registerMiddleware: ({ ds }) => [tokenMiddleware(ds)],
+    registerRoutes: () => [
+      { method: 'GET', path: '/-/create-token', handler: createTokenPage },
+      { method: 'POST', path: '/-/create-token', handler: createTokenPost },
+    ],
+  },
+})
+
+/** The token in `Authorization: Bearer …` (scheme case-insensitive); undefined for other schemes. */
+function bearerToken(header: string | null): string | undefined {
+  if (header === null) return undefined
+  const match = /^\s*([^\s]+)(?:\s+(.*))?$/.exec(header)
+  if (!match || match[1]!.toLowerCase() !== 'bearer') return undefined
+  return (match[2] ?? '').trim()
+}
+
+/**
+ * Around every request: takes a query-string token out of the URL (so it can never be
+ * echoed into next_url, Link headers or redirects), refuses ambiguous credentials, answers
+ * 429 to clients with too many failed credentials, and marks responses to query-token
+ * requests as not to be stored or leaked through Referer.
+ */
+function tokenMiddleware(ds: Dataserve): Middleware {
+  return async function tokens(c, next) {
+    const { config, limiter } = stateOf(ds)
+    const url = new URL(c.req.url)
+    const name = config.param ?? DEFAULT_PARAM
+    const values = url.searchParams.getAll(name)
+    const hasHeader = c.req.header('authorization') !== undefined
+    if (values.length > 0) {
+      if (config.param === null) throw new BadRequestError(`Tokens in the query string are not enabled (set plugins.tokens.param to ${DEFAULT_PARAM})`)
+      if (values.length > 1) throw new BadRequestError(`${name} was given more than once`)
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new BadRequestError(`${name} is accepted on GET and HEAD requests only`)
+      if (hasHeader) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
+      url.searchParams.delete(name)
+      c.req.raw = new Request(url, c.req.raw)
+      queryTokens.set(c.req.raw, values[0]!)
+    }
+    const presented = values.length > 0 || hasHeader
+    const client = clientAddress(c)
+    if (presented && limiter) {
+      const wait = limiter.retryAfter(client)
+      if (wait > 0) throw new HttpError(429, 'Too many failed credentials from this client; try again later', { 'Retry-After': String(wait) })
+    }
+    await next()
+    if (values.length > 0) {
+      c.res.headers.set('Cache-Control', 'no-store')
+      c.res.headers.set('Referrer-Policy', 'no-referrer')
+    }
+    if (presented && limiter && c.res.status === 401) limiter.fail(client)
+  }
+}
+
+function clientAddress(c: Context<DataserveEnv>): string {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown'
+}
+
+function requireHumanActor(actor: Actor | null): Actor {
+  if (!actor) throw new ForbiddenError('You must be logged in to create a token')
+  if (actor.token !== undefined) throw new ForbiddenError('Tokens cannot create tokens')
+  return actor
+}
+
+async function createTokenPage(c: Context<DataserveEnv>) {
+  const actor = requireHumanActor(c.var.actor)
+  return c.html(createTokenForm(c.var.ds, actor))
+}
+
+/**
+ * POST /-/create-token: JSON `{"expires_after": seconds, "restrictions": {"a": […], "d":
+ * {db: […]}, "r": {db: {table: […]}}}, "handler": "signed"}`, or the HTML form's fields.
+ */
+async function createTokenPost(c: Context<DataserveEnv>) {
+  const { ds } = c.var
+  const actor = requireHumanActor(c.var.actor)
+  const type = c.req.header('content-type') ?? ''
+  let expiresAfter: number | undefined
+  let restrictions = new TokenRestrictions()
+  let handler: string | undefined
+  if (type.includes('application/json')) {
+    let body: Record<string, unknown>
+    try {
+      body = (await c.req.json()) as Record<string, unknown>
+    } catch {
+      throw new BadRequestError('Body is not valid JSON')
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('Body must be a JSON object')
+    expiresAfter = optionalSeconds(body.expires_after)
+    restrictions = restrictionsFromJson(ds, body.restrictions)
+    if (body.handler !== undefined && typeof body.handler !== 'string') throw new BadRequestError('handler must be a string')
+    handler = body.handler as string | undefined
+  } else {
+    const form = await c.req.parseBody({ all: true })
+    const field = (name: string) => (Array.isArray(form[name]) ? String((form[name] as unknown[])[0]) : form[name] === undefined ? undefined : String(form[name]))
+    expiresAfter = field('expire_type') === 'never' || !field('expire_duration') ? undefined : optionalSeconds(Number(field('expire_duration')) * unitSeconds(field('expire_type')))
+    for (const key of Object.keys(form)) {
+      const [kind, ...parts] = key.split(':')
+      if (kind === 'all' && parts.length === 1) restrictions.allowAll(checkedAction(ds, parts[0]!))
+      else if (kind === 'database' && parts.length === 2) restrictions.allowDatabase(parts[0]!, checkedAction(ds, parts[1]!))
+      else if (kind === 'resource' && parts.length === 3) restrictions.allowResource(parts[0]!, parts[1]!, checkedAction(ds, parts[2]!))
+    }
+  }
+  let token: string
+  try {
+    token = await ds.createToken(actor.id, { expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions, handler })
+  } catch (error) {
+    throw new BadRequestError((error as Error).message)
+  }
+  return c.json({ ok: true, token, actor_id: actor.id, expires_after: expiresAfter ?? null, restrictions: restrictions.toJSON() })
+}
+
+function optionalSeconds(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new BadRequestError('expires_after must be a positive whole number of seconds')
+  return value
+}
+
+function unitSeconds(unit: string | undefined): number {
+  return { minutes: 60, hours: 3600, days: 86400 }[unit ?? ''] ?? 1
+}
+
+function checkedAction(ds: Dataserve, name: string): string {
+  const action = ds.resolveAction(name)
+  if (!action) throw new BadRequestError(`Unknown action: ${name}`)
+  return action.name
+}
+
+/** Datasette's `_r` shape from a request, checked, as TokenRestrictions. */
+export function restrictionsFromJson(ds: Dataserve, value: unknown): TokenRestrictions {
+  const restrictions = new TokenRestrictions()
+  if (value === undefined || value === null) return restrictions
+  const bad = () => new BadRequestError('restrictions must look like {"a": [actions], "d": {db: [actions]}, "r": {db: {table: [actions]}}}')
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad()
+  const { a, d, r, ...rest } = value as Record<string, unknown>
+  if (Object.keys(rest).length > 0) throw bad()
+  const list = (v: unknown) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw bad()
+    return v as string[]
+  }
+  const map = (v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad()
+    return v as Record<string, unknown>
+  }
+  if (a !== undefined) for (const action of list(a)) restrictions.allowAll(checkedAction(ds, action))
+  if (d !== undefined) for (const [db, actions] of Object.entries(map(d))) for (const action of list(actions)) restrictions.allowDatabase(db, checkedAction(ds, action))
+  if (r !== undefined) {
+    for (const [db, resources] of Object.entries(map(r))) {
+      for (const [resource, actions] of Object.entries(map(resources))) for (const action of list(actions)) restrictions.allowResource(db, resource, checkedAction(ds, action))
+    }
+  }
+  return restrictions
+}
+
+function parseConfig(ds: Dataserve): TokensConfig {
+  const raw = ds.pluginConfig('tokens') ?? {}
+  const file = ds.configFile
+  const path = (...keys: string[]) => ['plugins', 'tokens', ...keys]
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, path(), 'expected a mapping')
+  const config = raw as Record<string, unknown>
+  for (const key of Object.keys(config)) {
+    if (!CONFIG_KEYS.includes(key)) throw new ConfigError(file, path(key), `unknown key${didYouMean(key, CONFIG_KEYS)}`)
+  }
+  const param = config.param ?? null
+  if (param !== null && (typeof param !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(param))) throw new ConfigError(file, path('param'), 'expected a query parameter name like _auth_token')
+  const tokens: StaticToken[] = []
+  if (config.tokens !== undefined) {
+    if (!Array.isArray(config.tokens)) throw new ConfigError(file, path('tokens'), 'expected a list of {token, actor}')
+    config.tokens.forEach((entry: unknown, i: number) => {
+      const { token, actor } = (entry ?? {}) as { token?: unknown; actor?: unknown }
+      if (typeof token !== 'string' || token.length < 16) throw new ConfigError(file, path('tokens', String(i), 'token'), 'expected a secret of at least 16 characters')
+      if (typeof actor !== 'object' || actor === null || typeof (actor as Actor).id !== 'string') throw new ConfigError(file, path('tokens', String(i), 'actor'), 'expected an actor like {id: sheets}')
+      tokens.push({ token, actor: actor as Actor })
+    })
+  }
+  let rateLimit: TokensConfig['rateLimit'] = { maxFailures: 20, windowSeconds: 60 }
+  if (config.rate_limit === false) rateLimit = null
+  else if (config.rate_limit !== undefined) {
+    const { max_failures, window_seconds, ...other } = (config.rate_limit ?? {}) as Record<string, unknown>
+    if (Object.keys(other).length > 0) throw new ConfigError(file, path('rate_limit', Object.keys(other)[0]!), 'unknown key (max_failures, window_seconds)')
+    const positive = (v: unknown, key: string, fallback: number) => {
+      if (v === undefined) return fallback
+      if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(file, path('rate_limit', key), 'expected a whole number ≥ 1')
+      return v as number
+    }
+    rateLimit = { maxFailures: positive(max_failures, 'max_failures', 20), windowSeconds: positive(window_seconds, 'window_seconds', 60) }
+  }
+  return { param: param as string | null, tokens, rateLimit }
+}
