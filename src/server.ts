@@ -23,6 +23,8 @@ export interface ServeOptions {
   pluginsDir?: string
   /** Extra plugin objects, registered after the others (for embedding and tests). */
   plugins?: readonly PluginObject[]
+  /** Plugin names never to register, built-ins included (also `DATASERVE_BLOCK_PLUGINS=a,b`). */
+  blockPlugins?: readonly string[]
   /** Where npm plugins are looked for: `<npmRoot>/node_modules`. Defaults to the working directory. */
   npmRoot?: string
   host?: string
@@ -53,6 +55,8 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
   const pm = new PluginManager<Hookspecs>(hookspecs)
   if (env.DATASERVE_TRACE_HOOKS && env.DATASERVE_TRACE_HOOKS !== '0') pm.addMonitor(traceMonitor())
+  const blocked = [...(options.blockPlugins ?? []), ...(env.DATASERVE_BLOCK_PLUGINS ?? '').split(',').map((name) => name.trim())]
+  for (const name of blocked) if (name) pm.block(name)
   for (const plugin of builtinPlugins) pm.register(plugin, { source: 'builtin' })
   await loadNpmPlugins(pm, options.npmRoot ?? process.cwd(), env)
   if (options.pluginsDir !== undefined) await loadPluginDir(pm, options.pluginsDir)

@@ -83,3 +83,20 @@ export default definePlugin({ name: 'ts-plugin', version: '1.0.0', hooks: { regi
     assert.deepEqual((await getJson(server, '/-/health.json')).body, { ok: 'overridden' })
   })
 })
+
+describe('blocking plugins', () => {
+  it('a built-in can be blocked and replaced by a plugin of your own', async () => {
+    const dir = pluginDir({
+      'my-health.js': `export default { name: 'my-health', hooks: { registerRoutes: () => [{ method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: 'mine' }) }] } }`,
+    })
+    const server = await serve({ pluginsDir: dir, blockPlugins: ['dataserve.introspection'] })
+    assert.equal(server.ds.plugins.isRegistered('dataserve.introspection'), false)
+    assert.deepEqual((await getJson(server, '/-/health.json')).body, { ok: 'mine' })
+  })
+
+  it('DATASERVE_BLOCK_PLUGINS blocks by name', async () => {
+    const ds = await createDataserve({ env: { DATASERVE_BLOCK_PLUGINS: 'dataserve.tokens, dataserve.actor-cookie' }, notice: () => {} })
+    await ds.close()
+    assert.deepEqual(ds.plugins.listPlugins().map((p) => p.name).filter((n) => n.includes('tokens') || n.includes('cookie')), [])
+  })
+})

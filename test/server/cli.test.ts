@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'hello', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'dataserve.tokens', 'hello', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)
@@ -54,7 +54,7 @@ describe('the dataserve command', () => {
     await fetch(new URL('-/health.json', url), { headers: { authorization: 'Bearer sekrit-header' } })
     run.child.kill('SIGTERM')
     await run.exited
-    assert.match(run.stdout(), /GET \/-\/health\.json\?_auth_token=\*\*\*&x=1&api_key=\*\*\* 200/)
+    assert.match(run.stdout(), /GET \/-\/health\.json\?_auth_token=\*\*\*&x=1&api_key=\*\*\* 400/)
     assert.doesNotMatch(run.stdout() + run.stderr(), /sekrit/)
   })
 
@@ -64,8 +64,8 @@ describe('the dataserve command', () => {
     await fetch(new URL('-/health.json', url))
     run.child.kill('SIGTERM')
     await run.exited
-    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.actor-cookie > dataserve\.permissions > dataserve\.introspection > dataserve\.tables\] → /)
-    assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[dataserve\.actor-cookie\] → undefined \d+\.\d+ms/)
+    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.tokens > dataserve\.actor-cookie > dataserve\.permissions > dataserve\.introspection > dataserve\.tables\] → /)
+    assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[dataserve\.tokens > dataserve\.actor-cookie\] → undefined \d+\.\d+ms/)
   })
 
   it('a config error stops startup with exit code 1, naming the file and the key', async () => {
