@@ -10,6 +10,10 @@ const USAGE = `Usage: dataserve [serve] [FILES...] [options]
        dataserve plugins [--plugins-dir DIR]
        dataserve create-token ACTOR [--expires-after S] [--all ACTION] [--database DB ACTION]
                               [--resource DB RESOURCE ACTION] [--secret SECRET]
+       dataserve tokens create ACTOR --internal PATH [--expires-after S] [--all ACTION]
+                              [--database DB ACTION] [--resource DB RESOURCE ACTION] [--description TEXT]
+       dataserve tokens list --internal PATH [--status active|revoked|expired] [--actor ID]
+       dataserve tokens revoke ID --internal PATH
 
 Serve SQLite databases as a JSON and CSV API.
 
@@ -21,6 +25,7 @@ Options:
   -i, --immutable FILE     serve FILE as an immutable database
       --plugins-dir DIR    load every .js/.mjs/.ts/.mts file in DIR as a plugin
       --secret SECRET      secret for signed tokens and cookies (or DATASERVE_SECRET / DATASETTE_SECRET)
+      --internal PATH      SQLite file for dataserve's own state (managed tokens); in memory if absent
       --cors               send CORS headers so browsers on any origin can read the API
       --default-allow      Datasette's defaults: everyone may view everything and run SQL
                            unless config says otherwise (default: deny what config does not allow)
@@ -89,6 +94,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case '--plugins-dir':
         options.pluginsDir = value(flag)
         break
+      case '--internal':
+        options.internal = value(flag)
+        break
       case '--secret':
         options.secret = value(flag)
         break
@@ -115,6 +123,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 /** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'create-token') return guarded(() => createToken(argv.slice(1)))
+  if (argv[0] === 'tokens') return guarded(() => managedTokens(argv.slice(1)))
   let parsed: ParsedArgs
   try {
     parsed = parseArgs(argv)
@@ -255,4 +264,104 @@ async function createToken(argv: readonly string[]): Promise<number> {
 function restrictionActions(restrictions: TokenRestrictions): string[] {
   const json = restrictions.toJSON()
   return [...(json.a ?? []), ...Object.values(json.d ?? {}).flat(), ...Object.values(json.r ?? {}).flatMap((byResource) => Object.values(byResource).flat())]
+}
+
+/** `dataserve tokens create|list|revoke`: managed tokens, straight in the internal database. */
+async function managedTokens(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const args = [...rest]
+  const value = (flag: string) => {
+    const next = args.shift()
+    if (next === undefined) throw new UsageError(`${flag} needs a value`)
+    return next
+  }
+  let internal: string | undefined
+  let positional: string | undefined
+  let expiresAfter: number | undefined
+  let description: string | undefined
+  let status: string | undefined
+  let actorFilter: string | undefined
+  const restrictions = new TokenRestrictions()
+  const options: ServeOptions = { notice: () => {}, secret: 'unused-for-managed-tokens' }
+  while (args.length > 0) {
+    const arg = args.shift()!
+    switch (arg) {
+      case '--internal':
+        internal = value(arg)
+        break
+      case '-e':
+      case '--expires-after': {
+        const text = value(arg)
+        if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${arg}: not a positive number of seconds: ${text}`)
+        expiresAfter = Number(text)
+        break
+      }
+      case '-a':
+      case '--all':
+        restrictions.allowAll(value(arg))
+        break
+      case '-d':
+      case '--database':
+        restrictions.allowDatabase(value(arg), value(arg))
+        break
+      case '-r':
+      case '--resource':
+        restrictions.allowResource(value(arg), value(arg), value(arg))
+        break
+      case '--description':
+        description = value(arg)
+        break
+      case '--status':
+        status = value(arg)
+        break
+      case '--actor':
+        actorFilter = value(arg)
+        break
+      case '-c':
+      case '--config':
+        options.configFile = value(arg)
+        break
+      case '--plugins-dir':
+        options.pluginsDir = value(arg)
+        break
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`)
+        if (positional !== undefined) throw new UsageError(`unexpected argument ${arg}`)
+        positional = arg
+    }
+  }
+  if (!internal) throw new UsageError('tokens needs --internal PATH: the internal database the server uses')
+  if (command === 'create') {
+    if (!positional) throw new UsageError('tokens create needs an actor id')
+    const ds = await createDataserve({ ...options, internal })
+    try {
+      const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
+      const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
+      const store = new ManagedTokenStore(internal)
+      const { token, record } = store.create(positional, { description, expiresAfter, restrictions: abbreviated })
+      store.close()
+      process.stderr.write(`dataserve: token ${record.id} for ${record.actor_id}; it is shown once:\n`)
+      return print(token)
+    } finally {
+      await ds.close()
+    }
+  }
+  const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
+  const store = new ManagedTokenStore(internal)
+  try {
+    if (command === 'list') {
+      if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new UsageError('--status must be active, revoked or expired')
+      const { tokens } = store.list({ status: status as 'active' | undefined, actorId: actorFilter, limit: 1_000_000, offset: 0 })
+      return print(JSON.stringify(tokens, null, 2))
+    }
+    if (command === 'revoke') {
+      if (!positional) throw new UsageError('tokens revoke needs a token id')
+      const record = store.revoke(positional, null)
+      if (!record) throw new Error(`no token with id ${positional}`)
+      return print(JSON.stringify(record, null, 2))
+    }
+    throw new UsageError(`unknown tokens command ${command ?? ''}: use create, list or revoke`)
+  } finally {
+    store.close()
+  }
 }

@@ -17,6 +17,8 @@ export interface DataserveOptions {
   secret: string
   /** The config file the config came from, for messages. */
   configFile?: string
+  /** The internal database (plugins' own state), `:memory:` when not kept. */
+  internalPath?: string
 }
 
 export interface AllowedQuery {
@@ -35,6 +37,11 @@ export class Dataserve {
   /** Where the config came from (`datasette.yaml`), for messages naming it. */
   readonly configFile: string
   readonly settings: Settings
+  /**
+   * Where plugins keep their own state (managed tokens, audit): a SQLite file from
+   * `--internal PATH`, or `:memory:`, which does not survive a restart.
+   */
+  readonly internalPath: string
   /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
   readonly plugins: PluginManager<Hookspecs>
   /** Open databases by name, in the order they were given. */
@@ -48,6 +55,7 @@ export class Dataserve {
   constructor(options: DataserveOptions) {
     this.config = options.config
     this.configFile = options.configFile ?? '<no config file>'
+    this.internalPath = options.internalPath ?? ':memory:'
     this.settings = options.config.settings
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))

@@ -23,6 +23,8 @@ export interface ServeOptions {
   pluginsDir?: string
   /** Extra plugin objects, registered after the others (for embedding and tests). */
   plugins?: readonly PluginObject[]
+  /** The internal database file (`--internal`); in memory when absent. */
+  internal?: string
   /** Plugin names never to register, built-ins included (also `DATASERVE_BLOCK_PLUGINS=a,b`). */
   blockPlugins?: readonly string[]
   /** Where npm plugins are looked for: `<npmRoot>/node_modules`. Defaults to the working directory. */
@@ -67,7 +69,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
     secret = randomBytes(32).toString('hex')
     notice('dataserve: no --secret, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
-  const ds = new Dataserve({ config, configFile: options.configFile, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
+  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
   try {
     await ds.prepareConnections()
     await ds.collectRegistrations()

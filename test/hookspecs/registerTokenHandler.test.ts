@@ -44,7 +44,7 @@ describe('hook: registerTokenHandler', () => {
   it('ds.createToken uses the first handler in call order; ds.verifyToken asks each in turn', async () => {
     const server = await serve({ plugins: [tokens, otherTokens] })
     const { ds } = server
-    assert.deepEqual(ds.tokenHandlers.map((h) => h.name), ['other', 'toy', 'signed'], 'newest registration first; the built-in last')
+    assert.deepEqual(ds.tokenHandlers.map((h) => h.name), ['other', 'toy', 'signed', 'managed'], 'newest registration first; the built-ins last')
     assert.equal(await ds.createToken('alice'), 'oth.alice')
     assert.equal(await ds.createToken('alice', { handler: 'toy', expiresAfter: 60 }), 'toy.alice.exp60')
     assert.deepEqual(await ds.verifyToken('toy.alice'), { id: 'alice', token: 'toy' })
@@ -61,7 +61,7 @@ describe('hook: registerTokenHandler', () => {
 
   it('an unknown handler name is an error listing the known ones', async () => {
     const server = await serve({ plugins: [tokens] })
-    await assert.rejects(server.ds.createToken('alice', { handler: 'nope' }), /Unknown token handler 'nope' \(known: toy, signed\)/)
+    await assert.rejects(server.ds.createToken('alice', { handler: 'nope' }), /Unknown token handler 'nope' \(known: toy, signed, managed\)/)
   })
 
   it('a token a handler rejects gives 401 over HTTP; a good one gives its actor', async () => {

@@ -76,7 +76,7 @@ describe('database and index listings', () => {
 
   it('the tables plugin registers Datasette\'s actions with their abbreviations', async () => {
     const server = await serve({})
-    const actions = Object.fromEntries([...server.ds.actions.values()].map((a) => [a.name, [a.abbr, a.resourceKind]]))
+    const actions = Object.fromEntries([...server.ds.actions.values()].filter((a) => !a.name.startsWith('auth-tokens')).map((a) => [a.name, [a.abbr, a.resourceKind]]))
     assert.deepEqual(actions, {
       'view-instance': ['vi', 'instance'],
       'view-database': ['vd', 'database'],

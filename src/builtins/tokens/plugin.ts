@@ -1,12 +1,15 @@
 import type { Context } from 'hono'
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { ConfigError } from '../../config/errors.ts'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError, ForbiddenError, HttpError, TokenInvalidError } from '../../errors.ts'
 import { TokenRestrictions } from '../../token-restrictions.ts'
-import type { Actor, DataserveEnv, Middleware } from '../../types.ts'
+import type { Actor, DataserveEnv, Middleware, TokenHandler } from '../../types.ts'
 import { didYouMean } from '../../util/nearest.ts'
 import { VERSION } from '../../version.ts'
+import { managedTokenRoutes } from './managed-api.ts'
+import { MANAGED_PREFIX, ManagedTokenStore } from './managed-store.ts'
 import { createTokenForm } from './create-token-form.ts'
 import { FailureLimiter } from './rate-limit.ts'
 import { signedTokenHandler } from './signed-handler.ts'
@@ -23,6 +26,7 @@ interface TokensConfig {
 interface State {
   config: TokensConfig
   limiter: FailureLimiter | null
+  store: ManagedTokenStore | null
 }
 
 const CONFIG_KEYS = ['param', 'tokens', 'rate_limit']
@@ -38,9 +42,31 @@ function stateOf(ds: Dataserve): State {
   if (!state) {
     const config = parseConfig(ds)
     const limiter = config.rateLimit ? new FailureLimiter(config.rateLimit.maxFailures, config.rateLimit.windowSeconds * 1000) : null
-    states.set(ds, (state = { config, limiter }))
+    states.set(ds, (state = { config, limiter, store: null }))
   }
   return state
+}
+
+/** The managed-token store in the internal database, opened on first use. */
+function storeOf(ds: Dataserve): ManagedTokenStore {
+  const state = stateOf(ds)
+  state.store ??= new ManagedTokenStore(ds.internalPath)
+  return state.store
+}
+
+/** The path of the request whose token is being verified, for the managed tokens' audit trail. */
+const currentPath = new AsyncLocalStorage<string>()
+
+function managedTokenHandler(): TokenHandler {
+  return {
+    name: 'managed',
+    createToken: (ds, actorId, { expiresAfter, restrictions }) =>
+      storeOf(ds).create(actorId, {
+        expiresAfter,
+        restrictions: restrictions && !restrictions.isEmpty() ? restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name) : null,
+      }).token,
+    verifyToken: (ds, token) => (token.startsWith(MANAGED_PREFIX) ? storeOf(ds).verify(token, currentPath.getStore() ?? null) : null),
+  }
 }
 
 /**
@@ -53,6 +79,7 @@ export default definePlugin({
   version: VERSION,
   hooks: {
     registerTokenHandler: () => signedTokenHandler(),
+    managedTokens: { specName: 'registerTokenHandler', tryLast: true, impl: () => managedTokenHandler() },
     // A second handler from the same plugin: pluggy's specName. Static tokens are checked
     // after the others, which can tell their tokens apart by prefix.
     staticTokens: {
@@ -68,16 +95,30 @@ export default definePlugin({
       if (token === undefined) return null
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
-      return ds.verifyToken(token).then((actor) => {
+      return currentPath.run(new URL(request.url).pathname, () => ds.verifyToken(token)).then((actor) => {
         if (!actor) throw new TokenInvalidError('Token not recognised')
         return actor
       })
     },
     registerMiddleware: ({ ds }) => [tokenMiddleware(ds)],
+    registerActions: () => [
+      { name: 'auth-tokens-create', abbr: 'atc', description: 'Create managed API tokens', resourceKind: 'instance' },
+      { name: 'auth-tokens-view-all', abbr: 'atv', description: "View every actor's managed tokens and the audit trail", resourceKind: 'instance' },
+      { name: 'auth-tokens-revoke-all', abbr: 'atr', description: "Revoke any actor's managed tokens", resourceKind: 'instance' },
+    ],
     registerRoutes: () => [
       { method: 'GET', path: '/-/create-token', handler: createTokenPage },
       { method: 'POST', path: '/-/create-token', handler: createTokenPost },
+      ...managedTokenRoutes(storeOf, restrictionsFromJson),
     ],
+    listening: ({ ds }) => {
+      const where = ds.internalPath === ':memory:' ? 'in memory: they are lost on restart (pass --internal PATH to keep them)' : `in ${ds.internalPath}`
+      process.stdout.write(`dataserve: managed tokens are kept ${where}\n`)
+    },
+    shutdown: ({ ds }) => {
+      states.get(ds)?.store?.close()
+      states.delete(ds)
+    },
   },
 })
 

@@ -1,0 +1,116 @@
+import type { Context } from 'hono'
+import type { Dataserve } from '../../dataserve.ts'
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors.ts'
+import type { Actor, DataserveEnv, Route } from '../../types.ts'
+import type { ManagedToken, ManagedTokenStore, TokenStatus } from './managed-store.ts'
+
+type Ctx = Context<DataserveEnv>
+
+/**
+ * The managed-token JSON API. Creating needs `auth-tokens-create`; an owner can always
+ * list, view and revoke their own tokens; `auth-tokens-view-all` and
+ * `auth-tokens-revoke-all` reach everyone's. Tokens cannot manage tokens.
+ */
+export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore, restrictionsFrom: (ds: Dataserve, value: unknown) => import('../../token-restrictions.ts').TokenRestrictions): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/-/tokens',
+      handler: async (c) => {
+        const { ds } = c.var
+        const actor = human(c)
+        await ds.ensureAllowed({ actor, action: 'auth-tokens-create' }, 'You do not have permission to create tokens')
+        const body = await jsonBody(c)
+        const expiresAfter = body.expires_after
+        if (expiresAfter !== undefined && expiresAfter !== null && (!Number.isInteger(expiresAfter) || (expiresAfter as number) <= 0)) {
+          throw new BadRequestError('expires_after must be a positive whole number of seconds')
+        }
+        if (body.description !== undefined && typeof body.description !== 'string') throw new BadRequestError('description must be a string')
+        const restrictions = restrictionsFrom(ds, body.restrictions)
+        const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
+        const { token, record } = storeOf(ds).create(actor.id, {
+          description: body.description as string | undefined,
+          restrictions: abbreviated,
+          expiresAfter: (expiresAfter as number | null | undefined) ?? undefined,
+        })
+        return c.json({ ok: true, token, ...record }, 201)
+      },
+    },
+    {
+      method: 'GET',
+      path: '/-/tokens.json',
+      handler: async (c) => {
+        const { ds } = c.var
+        const actor = human(c)
+        const viewAll = await ds.allowed({ actor, action: 'auth-tokens-view-all' })
+        const status = c.req.query('status')
+        if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new BadRequestError('status must be active, revoked or expired')
+        const wanted = c.req.query('actor')
+        if (wanted !== undefined && wanted !== actor.id && !viewAll) throw new ForbiddenError("You do not have permission to view other actors' tokens")
+        const page = positive(c.req.query('page') ?? '1', 'page')
+        const size = Math.min(positive(c.req.query('page_size') ?? '50', 'page_size'), 200)
+        const { tokens, total } = storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset: (page - 1) * size })
+        return c.json({ ok: true, page, page_size: size, total, tokens })
+      },
+    },
+    {
+      method: 'GET',
+      path: '/-/tokens/events.json',
+      handler: async (c) => {
+        const { ds } = c.var
+        const actor = human(c)
+        await ds.ensureAllowed({ actor, action: 'auth-tokens-view-all' }, 'You do not have permission to view the token audit trail')
+        const page = positive(c.req.query('page') ?? '1', 'page')
+        const size = Math.min(positive(c.req.query('page_size') ?? '100', 'page_size'), 500)
+        const events = storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset: (page - 1) * size })
+        return c.json({ ok: true, page, page_size: size, events })
+      },
+    },
+    {
+      method: 'GET',
+      path: '/-/tokens/:id{[0-9a-f]{16}}.json',
+      handler: async (c) => c.json({ ok: true, ...(await visibleToken(c, 'auth-tokens-view-all')) }),
+    },
+    {
+      method: 'POST',
+      path: '/-/tokens/:id{[0-9a-f]{16}}/revoke',
+      handler: async (c) => {
+        const record = await visibleToken(c, 'auth-tokens-revoke-all')
+        const revoked = storeOf(c.var.ds).revoke(record.id, c.var.actor!.id)
+        return c.json({ ok: true, ...revoked })
+      },
+    },
+  ]
+
+  async function visibleToken(c: Ctx, otherAction: string): Promise<ManagedToken> {
+    const { ds } = c.var
+    const actor = human(c)
+    const record = storeOf(ds).get(c.req.param('id')!)
+    // Someone else's token looks the same as a missing one unless you may see it.
+    if (!record || (record.actor_id !== actor.id && !(await ds.allowed({ actor, action: otherAction })))) throw new NotFoundError('Token not found')
+    return record
+  }
+}
+
+function human(c: Ctx): Actor {
+  const actor = c.var.actor
+  if (!actor) throw new ForbiddenError('You must be logged in to manage tokens')
+  if (actor.token !== undefined) throw new ForbiddenError('Tokens cannot manage tokens')
+  return actor
+}
+
+async function jsonBody(c: Ctx): Promise<Record<string, unknown>> {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new BadRequestError('Body is not valid JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('Body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+function positive(text: string, name: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new BadRequestError(`${name} must be a positive integer`)
+  return Number(text)
+}
