@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'dataserve.tokens', 'hello', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'dataserve.tokens', 'hello', 'partner-keys', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)

@@ -68,7 +68,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
     },
     {
       method: 'GET',
-      path: '/-/tokens/:id{[0-9a-f]{16}}.json',
+      path: '/-/tokens/:file{[0-9a-f]{16}\\.json}',
       handler: async (c) => c.json({ ok: true, ...(await visibleToken(c, 'auth-tokens-view-all')) }),
     },
     {
@@ -85,7 +85,8 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
   async function visibleToken(c: Ctx, otherAction: string): Promise<ManagedToken> {
     const { ds } = c.var
     const actor = human(c)
-    const record = storeOf(ds).get(c.req.param('id')!)
+    const id = (c.req.param('id') ?? c.req.param('file'))!.slice(0, 16)
+    const record = storeOf(ds).get(id)
     // Someone else's token looks the same as a missing one unless you may see it.
     if (!record || (record.actor_id !== actor.id && !(await ds.allowed({ actor, action: otherAction })))) throw new NotFoundError('Token not found')
     return record
