@@ -24,13 +24,14 @@ export const WRK = spawnSync('wrk', ['--version']).error === undefined
 export const GENERATOR = WRK ? 'wrk (1 thread, 10 connections)' : 'autocannon (10 connections, in this process)'
 
 /** Requests per second from wrk when installed (apt-get install wrk), else autocannon. */
-export async function load(url: string): Promise<number> {
+export async function load(url: string, headers: Record<string, string> = {}): Promise<number> {
   if (WRK) {
-    const out = spawnSync('wrk', ['-t1', '-c10', `-d${SECONDS}s`, url], { encoding: 'utf8' }).stdout
+    const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
+    const out = spawnSync('wrk', ['-t1', '-c10', `-d${SECONDS}s`, ...headerArgs, url], { encoding: 'utf8' }).stdout
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
     return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1])
   }
-  const result = await autocannon({ url, connections: 10, duration: SECONDS, pipelining: 1 })
+  const result = await autocannon({ url, headers, connections: 10, duration: SECONDS, pipelining: 1 })
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
   return result.requests.average
 }

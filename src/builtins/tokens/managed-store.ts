@@ -71,6 +71,8 @@ const COLUMNS = 'id, actor_id, description, restrictions, status, created_at, la
 export class ManagedTokenStore {
   private readonly db: Database.Database
   private readonly dummyHash = sha256(randomBytes(32).toString('base64url'))
+  /** Statements prepared once: verify runs on every request that carries a managed token. */
+  private readonly statements = new Map<string, Database.Statement>()
 
   constructor(
     readonly path: string,
@@ -86,8 +88,8 @@ export class ManagedTokenStore {
     const secret = randomBytes(32).toString('base64url')
     const now = this.now()
     const restrictions = options.restrictions && Object.keys(options.restrictions).length > 0 ? JSON.stringify(options.restrictions) : null
-    this.db
-      .prepare('insert into managed_tokens (id, actor_id, description, restrictions, created_at, expires_at, secret_hash) values (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('insert into managed_tokens (id, actor_id, description, restrictions, created_at, expires_at, secret_hash) values (?, ?, ?, ?, ?, ?, ?)')
       .run(id, actorId, options.description ?? null, restrictions, now, options.expiresAfter ? now + options.expiresAfter : null, sha256(secret))
     this.event('created', id, actorId, null, options.description ?? null)
     return { token: `${MANAGED_PREFIX}${id}_${secret}`, record: this.get(id)! }
@@ -101,7 +103,7 @@ export class ManagedTokenStore {
       throw new TokenInvalidError('Invalid token')
     }
     const [, id, secret] = match as unknown as [string, string, string]
-    const row = this.db.prepare(`select ${COLUMNS}, secret_hash from managed_tokens where id = ?`).get(id) as (RawRow & { secret_hash: Buffer }) | undefined
+    const row = this.sql(`select ${COLUMNS}, secret_hash from managed_tokens where id = ?`).get(id) as (RawRow & { secret_hash: Buffer }) | undefined
     const matches = timingSafeEqual(row?.secret_hash ?? this.dummyHash, sha256(secret))
     if (!row || !matches) {
       this.event('rejected', row ? id : null, row?.actor_id ?? null, path, row ? 'wrong secret' : 'unknown id')
@@ -114,13 +116,13 @@ export class ManagedTokenStore {
     }
     if (row.status === 'expired' || (row.expires_at !== null && now >= row.expires_at)) {
       if (row.status !== 'expired') {
-        this.db.prepare("update managed_tokens set status = 'expired' where id = ?").run(id)
+        this.sql("update managed_tokens set status = 'expired' where id = ?").run(id)
         this.event('expired', id, row.actor_id, path, null)
       }
       throw new TokenInvalidError('Token has expired')
     }
     if (row.last_used_at === null || now - row.last_used_at >= USE_WRITE_INTERVAL) {
-      this.db.prepare('update managed_tokens set last_used_at = ? where id = ?').run(now, id)
+      this.sql('update managed_tokens set last_used_at = ? where id = ?').run(now, id)
       this.event('used', id, row.actor_id, path, null)
     }
     const actor: Actor = { id: row.actor_id, token: 'managed', token_id: id }
@@ -130,26 +132,25 @@ export class ManagedTokenStore {
   }
 
   get(id: string): ManagedToken | undefined {
-    const row = this.db.prepare(`select ${COLUMNS} from managed_tokens where id = ?`).get(id) as RawRow | undefined
+    const row = this.sql(`select ${COLUMNS} from managed_tokens where id = ?`).get(id) as RawRow | undefined
     return row && this.withStatus(row)
   }
 
   list(filter: { status?: TokenStatus; actorId?: string; limit: number; offset: number }): { tokens: ManagedToken[]; total: number } {
-    const now = this.now()
     // Expiry flips lazily: compute it here too, so a filter by status is right.
-    const status = `case when status = 'active' and expires_at is not null and expires_at <= ${now} then 'expired' else status end`
+    const status = `case when status = 'active' and expires_at is not null and expires_at <= ? then 'expired' else status end`
     const where: string[] = []
     const params: unknown[] = []
-    if (filter.status) (where.push(`${status} = ?`), params.push(filter.status))
+    if (filter.status) (where.push(`${status} = ?`), params.push(this.now(), filter.status))
     if (filter.actorId) (where.push('actor_id = ?'), params.push(filter.actorId))
     const clause = where.length > 0 ? ` where ${where.join(' and ')}` : ''
-    const total = (this.db.prepare(`select count(*) from managed_tokens${clause}`).pluck().get(...params) as number) ?? 0
-    const rows = this.db.prepare(`select ${COLUMNS} from managed_tokens${clause} order by created_at desc, id limit ? offset ?`).all(...params, filter.limit, filter.offset) as RawRow[]
+    const total = (this.sql(`select count(*) from managed_tokens${clause}`).pluck().get(...params) as number) ?? 0
+    const rows = this.sql(`select ${COLUMNS} from managed_tokens${clause} order by created_at desc, id limit ? offset ?`).all(...params, filter.limit, filter.offset) as RawRow[]
     return { tokens: rows.map((row) => this.withStatus(row)), total }
   }
 
   revoke(id: string, by: string | null): ManagedToken | undefined {
-    const changed = this.db.prepare("update managed_tokens set status = 'revoked', revoked_at = ?, revoked_by = ? where id = ? and status != 'revoked'").run(this.now(), by, id)
+    const changed = this.sql("update managed_tokens set status = 'revoked', revoked_at = ?, revoked_by = ? where id = ? and status != 'revoked'").run(this.now(), by, id)
     const record = this.get(id)
     if (record && changed.changes > 0) this.event('revoked', id, record.actor_id, null, by === null ? null : `by ${by}`)
     return record
@@ -158,15 +159,21 @@ export class ManagedTokenStore {
   events(filter: { tokenId?: string; limit: number; offset: number }): TokenEvent[] {
     const where = filter.tokenId ? ' where token_id = ?' : ''
     const params = filter.tokenId ? [filter.tokenId] : []
-    return this.db.prepare(`select * from managed_token_events${where} order by id desc limit ? offset ?`).all(...params, filter.limit, filter.offset) as TokenEvent[]
+    return this.sql(`select * from managed_token_events${where} order by id desc limit ? offset ?`).all(...params, filter.limit, filter.offset) as TokenEvent[]
   }
 
   close(): void {
     if (this.db.open) this.db.close()
   }
 
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text)
+    if (!stmt) this.statements.set(text, (stmt = this.db.prepare(text)))
+    return stmt
+  }
+
   private event(event: TokenEvent['event'], tokenId: string | null, actorId: string | null, path: string | null, detail: string | null): void {
-    this.db.prepare('insert into managed_token_events (at, event, token_id, actor_id, path, detail) values (?, ?, ?, ?, ?, ?)').run(this.now(), event, tokenId, actorId, path, detail)
+    this.sql('insert into managed_token_events (at, event, token_id, actor_id, path, detail) values (?, ?, ?, ?, ?, ?)').run(this.now(), event, tokenId, actorId, path, detail)
   }
 
   private withStatus(row: RawRow): ManagedToken {
