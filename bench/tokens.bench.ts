@@ -32,7 +32,7 @@ async function main() {
     ['query-string token (signed)', `${page}&_auth_token=${signed}`, {}],
   ]
   for (const [, url, headers] of cases) {
-    const response = await fetch(url, { headers })
+    const response = await fetchOnce(url, headers)
     if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`)
     await load(url, headers)
   }
@@ -48,9 +48,21 @@ async function main() {
   }
 }
 
+/** A check request; retried once because a pooled keep-alive connection may have just been closed by the server. */
+async function fetchOnce(url: string, headers: Record<string, string>): Promise<Response> {
+  try {
+    return await fetch(url, { headers })
+  } catch {
+    return fetch(url, { headers })
+  }
+}
+
 main()
   .catch((error) => {
     console.error(error)
     process.exitCode = 1
   })
-  .finally(() => rmSync(dir, { recursive: true, force: true }))
+  .finally(() => {
+    rmSync(dir, { recursive: true, force: true })
+    process.exit()
+  })

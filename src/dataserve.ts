@@ -44,6 +44,11 @@ export class Dataserve {
   readonly internalPath: string
   /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
   readonly plugins: PluginManager<Hookspecs>
+  /**
+   * Query-string parameters that carry credentials (`_auth_token`): plugins add theirs at
+   * startup; nothing dataserve builds (next_url, Link, redirects) ever repeats them.
+   */
+  readonly credentialParams = new Set<string>(['_auth_token'])
   /** Open databases by name, in the order they were given. */
   readonly databases: ReadonlyMap<string, DatabaseHandle>
   readonly #secret: string

@@ -41,8 +41,17 @@ export function unsign(signed: string, secret: string, namespace = 'default'): u
   }
 }
 
+/** Derived keys by namespace and secret: deriving costs a hash per token otherwise. */
+const keys = new Map<string, Buffer>()
+
 function signature(payload: string, secret: string, namespace: string): string {
-  const key = createHash('sha1').update(namespace).update('signer').update(secret).digest()
+  const id = `${namespace}\0${secret}`
+  let key = keys.get(id)
+  if (!key) {
+    key = createHash('sha1').update(namespace).update('signer').update(secret).digest()
+    if (keys.size > 64) keys.clear()
+    keys.set(id, key)
+  }
   return createHmac('sha1', key).update(payload).digest('base64url')
 }
 

@@ -256,3 +256,18 @@ describe('creating tokens', () => {
     assert.match(run.stderr(), /needs the server secret/)
   })
 })
+
+describe('query-string tokens, encoded', () => {
+  it('a percent-encoded parameter name is still recognised, never ignored', async () => {
+    const dir = tempDir()
+    const db = makeDb(join(dir, 'sales.db'), 'create table orders (id integer primary key)')
+    const config = join(dir, 'c.yaml')
+    writeFileSync(config, 'allow:\n  id: "*"\nplugins:\n  tokens:\n    param: _auth_token\n')
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const token = await server.ds.createToken('alice')
+    const ok = await server.get(`/sales/orders.json?%5Fauth%5Ftoken=${token}`)
+    assert.equal(ok.status, 200)
+    assert.equal(ok.headers.get('cache-control'), 'no-store')
+    assert.equal((await server.get('/sales/orders.json?%5Fauth%5Ftoken=dstok_bad')).status, 401)
+  })
+})

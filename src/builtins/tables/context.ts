@@ -44,15 +44,13 @@ export function listParam(query: URLSearchParams, name: string): string[] {
   return query.getAll(name).flatMap((value) => value.split(',')).filter((value) => value !== '')
 }
 
-/** Query parameters that never go into a URL dataserve writes (next_url, Link, redirects). */
-const PRIVATE_PARAMS = ['_auth_token']
-
 /** The request URL with some parameters replaced, for next_url and redirects. */
 export function urlWith(c: Ctx, changes: Record<string, string | null>, path?: string): string {
   const url = new URL(c.req.url)
   if (c.var.ds.settings.force_https_urls) url.protocol = 'https:'
   if (path !== undefined) url.pathname = path
-  for (const name of PRIVATE_PARAMS) url.searchParams.delete(name)
+  // Credentials never go into a URL we write (next_url, Link, redirects).
+  for (const name of c.var.ds.credentialParams) url.searchParams.delete(name)
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) url.searchParams.delete(name)
     else url.searchParams.set(name, value)

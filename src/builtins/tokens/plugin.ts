@@ -34,8 +34,6 @@ const DEFAULT_PARAM = '_auth_token'
 /** Longer than any token we issue: refuse before hashing megabytes. */
 const MAX_TOKEN_LENGTH = 4096
 const states = new WeakMap<Dataserve, State>()
-/** Tokens taken out of a request's query string, by the request that no longer shows them. */
-const queryTokens = new WeakMap<Request, string>()
 
 function stateOf(ds: Dataserve): State {
   let state = states.get(ds)
@@ -91,7 +89,7 @@ export default definePlugin({
       },
     },
     actorFromRequest: ({ ds, request }) => {
-      const token = queryTokens.get(request) ?? bearerToken(request.headers.get('authorization'))
+      const token = queryToken(ds, request.url) ?? bearerToken(request.headers.get('authorization'))
       if (token === undefined) return null
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
@@ -131,26 +129,40 @@ function bearerToken(header: string | null): string | undefined {
 }
 
 /**
- * Around every request: takes a query-string token out of the URL (so it can never be
- * echoed into next_url, Link headers or redirects), refuses ambiguous credentials, answers
- * 429 to clients with too many failed credentials, and marks responses to query-token
- * requests as not to be stored or leaked through Referer.
+ * Fast path: most requests carry no token, and a string search costs less than parsing
+ * the URL. Any percent-escape means the name could be hiding encoded (`%5Fauth%5Ftoken`).
+ */
+function mayHaveParam(url: string, name: string): boolean {
+  return url.includes(name) || (url.includes('%') && url.includes('?'))
+}
+
+/** The query-string token of a request URL, when query tokens are on and one was sent. */
+function queryToken(ds: Dataserve, url: string): string | undefined {
+  const name = stateOf(ds).config.param
+  if (name === null || !mayHaveParam(url, name)) return undefined
+  return new URL(url).searchParams.get(name) ?? undefined
+}
+
+/**
+ * Around every request: refuses ambiguous credentials, answers 429 to clients with too
+ * many failed credentials, and marks responses to query-token requests as not to be
+ * stored or leaked through Referer. (Nothing dataserve builds repeats the token: its
+ * parameter is one of ds.credentialParams.)
  */
 function tokenMiddleware(ds: Dataserve): Middleware {
+  const { config } = stateOf(ds)
+  const name = config.param ?? DEFAULT_PARAM
+  ds.credentialParams.add(name)
   return async function tokens(c, next) {
-    const { config, limiter } = stateOf(ds)
-    const url = new URL(c.req.url)
-    const name = config.param ?? DEFAULT_PARAM
-    const values = url.searchParams.getAll(name)
+    const { limiter } = stateOf(ds)
+    const rawUrl = c.req.url
+    const values = mayHaveParam(rawUrl, name) ? new URL(rawUrl).searchParams.getAll(name) : []
     const hasHeader = c.req.header('authorization') !== undefined
     if (values.length > 0) {
       if (config.param === null) throw new BadRequestError(`Tokens in the query string are not enabled (set plugins.tokens.param to ${DEFAULT_PARAM})`)
       if (values.length > 1) throw new BadRequestError(`${name} was given more than once`)
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new BadRequestError(`${name} is accepted on GET and HEAD requests only`)
       if (hasHeader) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
-      url.searchParams.delete(name)
-      c.req.raw = new Request(url, c.req.raw)
-      queryTokens.set(c.req.raw, values[0]!)
     }
     const presented = values.length > 0 || hasHeader
     const client = clientAddress(c)
@@ -277,7 +289,8 @@ function parseConfig(ds: Dataserve): TokensConfig {
     if (!CONFIG_KEYS.includes(key)) throw new ConfigError(file, path(key), `unknown key${didYouMean(key, CONFIG_KEYS)}`)
   }
   const param = config.param ?? null
-  if (param !== null && (typeof param !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(param))) throw new ConfigError(file, path('param'), 'expected a query parameter name like _auth_token')
+  // A leading underscore keeps it apart from column filters (`?column=value`).
+  if (param !== null && (typeof param !== 'string' || !/^_[A-Za-z0-9_]+$/.test(param))) throw new ConfigError(file, path('param'), 'expected a query parameter name starting with _, like _auth_token')
   const tokens: StaticToken[] = []
   if (config.tokens !== undefined) {
     if (!Array.isArray(config.tokens)) throw new ConfigError(file, path('tokens'), 'expected a list of {token, actor}')
