@@ -3,7 +3,7 @@ import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
 import { PluginValidationError } from './hooks/validate.ts'
 import { PluginLoadError } from './plugins/load.ts'
 import { createDataserve, startServer, type ServeOptions } from './server.ts'
-import { TokenRestrictions } from './token-restrictions.ts'
+import { createTokenCommand, tokensCommand, UsageError } from './cli-tokens.ts'
 import { VERSION } from './version.ts'
 
 const USAGE = `Usage: dataserve [serve] [FILES...] [options]
@@ -38,8 +38,6 @@ Environment:
   DATASERVE_LOAD_PLUGINS   comma-separated npm plugins to load ("" for none; unset loads all)
   DATASERVE_TRACE_HOOKS=1  print every hook call to stderr`
 
-/** A mistake on the command line: printed with the usage hint, exit code 2. */
-class UsageError extends Error {}
 
 interface ParsedArgs {
   command: 'serve' | 'plugins' | 'help' | 'version'
@@ -122,8 +120,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 /** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === 'create-token') return guarded(() => createToken(argv.slice(1)))
-  if (argv[0] === 'tokens') return guarded(() => managedTokens(argv.slice(1)))
+  if (argv[0] === 'create-token') return guarded(() => createTokenCommand(argv.slice(1), print))
+  if (argv[0] === 'tokens') return guarded(() => tokensCommand(argv.slice(1), print))
   let parsed: ParsedArgs
   try {
     parsed = parseArgs(argv)
@@ -191,177 +189,3 @@ async function guarded(run: () => Promise<number>): Promise<number> {
   }
 }
 
-/**
- * `dataserve create-token ACTOR`: a Datasette-compatible signed token, with Datasette's
- * options (-e, -a, -d, -r). Needs the server's secret, or the token would be useless.
- */
-async function createToken(argv: readonly string[]): Promise<number> {
-  const args = [...argv]
-  const value = (flag: string) => {
-    const next = args.shift()
-    if (next === undefined) throw new UsageError(`${flag} needs a value`)
-    return next
-  }
-  let actor: string | undefined
-  let expiresAfter: number | undefined
-  let secret: string | undefined
-  const options: ServeOptions = { notice: () => {} }
-  const restrictions = new TokenRestrictions()
-  while (args.length > 0) {
-    const arg = args.shift()!
-    switch (arg) {
-      case '-e':
-      case '--expires-after': {
-        const text = value(arg)
-        if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${arg}: not a positive number of seconds: ${text}`)
-        expiresAfter = Number(text)
-        break
-      }
-      case '-a':
-      case '--all':
-        restrictions.allowAll(value(arg))
-        break
-      case '-d':
-      case '--database':
-        restrictions.allowDatabase(value(arg), value(arg))
-        break
-      case '-r':
-      case '--resource':
-        restrictions.allowResource(value(arg), value(arg), value(arg))
-        break
-      case '--secret':
-        secret = value(arg)
-        break
-      case '-c':
-      case '--config':
-        options.configFile = value(arg)
-        break
-      case '--plugins-dir':
-        options.pluginsDir = value(arg)
-        break
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`)
-        if (actor !== undefined) throw new UsageError(`unexpected argument ${arg}`)
-        actor = arg
-    }
-  }
-  if (!actor) throw new UsageError('create-token needs an actor id')
-  secret ??= process.env.DATASERVE_SECRET ?? process.env.DATASETTE_SECRET
-  if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRET or DATASETTE_SECRET')
-  const ds = await createDataserve({ ...options, secret })
-  try {
-    // Abbreviations and checks need the registered actions.
-    for (const name of restrictionActions(restrictions)) {
-      if (!ds.resolveAction(name)) process.stderr.write(`dataserve: warning: unknown action ${name}\n`)
-    }
-    const token = await ds.createToken(actor, { handler: 'signed', expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions })
-    return print(token)
-  } finally {
-    await ds.close()
-  }
-}
-
-function restrictionActions(restrictions: TokenRestrictions): string[] {
-  const json = restrictions.toJSON()
-  return [...(json.a ?? []), ...Object.values(json.d ?? {}).flat(), ...Object.values(json.r ?? {}).flatMap((byResource) => Object.values(byResource).flat())]
-}
-
-/** `dataserve tokens create|list|revoke`: managed tokens, straight in the internal database. */
-async function managedTokens(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
-  const args = [...rest]
-  const value = (flag: string) => {
-    const next = args.shift()
-    if (next === undefined) throw new UsageError(`${flag} needs a value`)
-    return next
-  }
-  let internal: string | undefined
-  let positional: string | undefined
-  let expiresAfter: number | undefined
-  let description: string | undefined
-  let status: string | undefined
-  let actorFilter: string | undefined
-  const restrictions = new TokenRestrictions()
-  const options: ServeOptions = { notice: () => {}, secret: 'unused-for-managed-tokens' }
-  while (args.length > 0) {
-    const arg = args.shift()!
-    switch (arg) {
-      case '--internal':
-        internal = value(arg)
-        break
-      case '-e':
-      case '--expires-after': {
-        const text = value(arg)
-        if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${arg}: not a positive number of seconds: ${text}`)
-        expiresAfter = Number(text)
-        break
-      }
-      case '-a':
-      case '--all':
-        restrictions.allowAll(value(arg))
-        break
-      case '-d':
-      case '--database':
-        restrictions.allowDatabase(value(arg), value(arg))
-        break
-      case '-r':
-      case '--resource':
-        restrictions.allowResource(value(arg), value(arg), value(arg))
-        break
-      case '--description':
-        description = value(arg)
-        break
-      case '--status':
-        status = value(arg)
-        break
-      case '--actor':
-        actorFilter = value(arg)
-        break
-      case '-c':
-      case '--config':
-        options.configFile = value(arg)
-        break
-      case '--plugins-dir':
-        options.pluginsDir = value(arg)
-        break
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`)
-        if (positional !== undefined) throw new UsageError(`unexpected argument ${arg}`)
-        positional = arg
-    }
-  }
-  if (!internal) throw new UsageError('tokens needs --internal PATH: the internal database the server uses')
-  if (command === 'create') {
-    if (!positional) throw new UsageError('tokens create needs an actor id')
-    const ds = await createDataserve({ ...options, internal })
-    try {
-      const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
-      const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
-      const store = new ManagedTokenStore(internal)
-      const { token, record } = store.create(positional, { description, expiresAfter, restrictions: abbreviated })
-      store.close()
-      process.stderr.write(`dataserve: token ${record.id} for ${record.actor_id}; it is shown once:\n`)
-      return print(token)
-    } finally {
-      await ds.close()
-    }
-  }
-  const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
-  const store = new ManagedTokenStore(internal)
-  try {
-    if (command === 'list') {
-      if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new UsageError('--status must be active, revoked or expired')
-      const { tokens } = store.list({ status: status as 'active' | undefined, actorId: actorFilter, limit: 1_000_000, offset: 0 })
-      return print(JSON.stringify(tokens, null, 2))
-    }
-    if (command === 'revoke') {
-      if (!positional) throw new UsageError('tokens revoke needs a token id')
-      const record = store.revoke(positional, null)
-      if (!record) throw new Error(`no token with id ${positional}`)
-      return print(JSON.stringify(record, null, 2))
-    }
-    throw new UsageError(`unknown tokens command ${command ?? ''}: use create, list or revoke`)
-  } finally {
-    store.close()
-  }
-}

@@ -1,0 +1,135 @@
+import { createDataserve, type ServeOptions } from './server.ts'
+import { TokenRestrictions } from './token-restrictions.ts'
+
+/** A mistake on the command line: printed with the usage hint, exit code 2. */
+export class UsageError extends Error {}
+
+interface TokenArgs {
+  positional: string | undefined
+  expiresAfter: number | undefined
+  restrictions: TokenRestrictions
+  options: ServeOptions
+  /** Values of the command's own flags (`--secret`, `--internal`, …), by flag. */
+  flags: Map<string, string>
+}
+
+/**
+ * The options `create-token` and `tokens create|list|revoke` share: Datasette's -e, -a,
+ * -d, -r, plus -c and --plugins-dir, and the command's own single-value `flags`.
+ */
+function parseTokenArgs(argv: readonly string[], ownFlags: readonly string[]): TokenArgs {
+  const args = [...argv]
+  const value = (flag: string) => {
+    const next = args.shift()
+    if (next === undefined) throw new UsageError(`${flag} needs a value`)
+    return next
+  }
+  const parsed: TokenArgs = { positional: undefined, expiresAfter: undefined, restrictions: new TokenRestrictions(), options: { notice: () => {} }, flags: new Map() }
+  while (args.length > 0) {
+    const arg = args.shift()!
+    if (ownFlags.includes(arg)) {
+      parsed.flags.set(arg, value(arg))
+      continue
+    }
+    switch (arg) {
+      case '-e':
+      case '--expires-after': {
+        const text = value(arg)
+        if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${arg}: not a positive number of seconds: ${text}`)
+        parsed.expiresAfter = Number(text)
+        break
+      }
+      case '-a':
+      case '--all':
+        parsed.restrictions.allowAll(value(arg))
+        break
+      case '-d':
+      case '--database':
+        parsed.restrictions.allowDatabase(value(arg), value(arg))
+        break
+      case '-r':
+      case '--resource':
+        parsed.restrictions.allowResource(value(arg), value(arg), value(arg))
+        break
+      case '-c':
+      case '--config':
+        parsed.options.configFile = value(arg)
+        break
+      case '--plugins-dir':
+        parsed.options.pluginsDir = value(arg)
+        break
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`)
+        if (parsed.positional !== undefined) throw new UsageError(`unexpected argument ${arg}`)
+        parsed.positional = arg
+    }
+  }
+  return parsed
+}
+
+/**
+ * `dataserve create-token ACTOR`: a Datasette-compatible signed token, with Datasette's
+ * options. Needs the server's secret, or the token would be useless.
+ */
+export async function createTokenCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
+  const { positional: actor, expiresAfter, restrictions, options, flags } = parseTokenArgs(argv, ['--secret'])
+  if (!actor) throw new UsageError('create-token needs an actor id')
+  const secret = flags.get('--secret') ?? process.env.DATASERVE_SECRET ?? process.env.DATASETTE_SECRET
+  if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRET or DATASETTE_SECRET')
+  const ds = await createDataserve({ ...options, secret })
+  try {
+    for (const name of restrictionActions(restrictions)) {
+      if (!ds.resolveAction(name)) process.stderr.write(`dataserve: warning: unknown action ${name}\n`)
+    }
+    return print(await ds.createToken(actor, { handler: 'signed', expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions }))
+  } finally {
+    await ds.close()
+  }
+}
+
+/** `dataserve tokens create|list|revoke`: managed tokens, straight in the internal database. */
+export async function tokensCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
+  const [command, ...rest] = argv
+  const { positional, expiresAfter, restrictions, options, flags } = parseTokenArgs(rest, ['--internal', '--description', '--status', '--actor'])
+  const internal = flags.get('--internal')
+  if (!internal) throw new UsageError('tokens needs --internal PATH: the internal database the server uses')
+  const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
+  if (command === 'create') {
+    if (!positional) throw new UsageError('tokens create needs an actor id')
+    // The registered actions give the abbreviations Datasette writes in restrictions.
+    const ds = await createDataserve({ ...options, internal, secret: 'unused-for-managed-tokens' })
+    const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
+    await ds.close()
+    const store = new ManagedTokenStore(internal)
+    try {
+      const { token, record } = store.create(positional, { description: flags.get('--description'), expiresAfter, restrictions: abbreviated })
+      process.stderr.write(`dataserve: token ${record.id} for ${record.actor_id}; it is shown once:\n`)
+      return print(token)
+    } finally {
+      store.close()
+    }
+  }
+  const store = new ManagedTokenStore(internal)
+  try {
+    if (command === 'list') {
+      const status = flags.get('--status')
+      if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new UsageError('--status must be active, revoked or expired')
+      const { tokens } = store.list({ status: status as 'active' | undefined, actorId: flags.get('--actor'), limit: 1_000_000, offset: 0 })
+      return print(JSON.stringify(tokens, null, 2))
+    }
+    if (command === 'revoke') {
+      if (!positional) throw new UsageError('tokens revoke needs a token id')
+      const record = store.revoke(positional, null)
+      if (!record) throw new Error(`no token with id ${positional}`)
+      return print(JSON.stringify(record, null, 2))
+    }
+    throw new UsageError(`unknown tokens command ${command ?? ''}: use create, list or revoke`)
+  } finally {
+    store.close()
+  }
+}
+
+function restrictionActions(restrictions: TokenRestrictions): string[] {
+  const json = restrictions.toJSON()
+  return [...(json.a ?? []), ...Object.values(json.d ?? {}).flat(), ...Object.values(json.r ?? {}).flatMap((byResource) => Object.values(byResource).flat())]
+}
