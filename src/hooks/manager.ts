@@ -20,6 +20,8 @@ export interface PluginInfo {
   version: string | null
   source: string
   hooks: string[]
+  /** The module URL the plugin was imported from, when it came from a file or package. */
+  module?: string
 }
 
 /** One callable hook on `pm.hook`: call it with the named arguments. */
@@ -55,7 +57,7 @@ export class PluginManager<S extends HookspecMap<S>> {
   readonly hook: HookRelay<S>
   private readonly callers = new Map<string, HookCaller>()
   private readonly specs: ReadonlyMap<string, RuntimeSpec>
-  private readonly plugins = new Map<string, { plugin: PluginObject; source: string; version: string | null; impls: HookImpl[] }>()
+  private readonly plugins = new Map<string, { plugin: PluginObject; source: string; version: string | null; module?: string; impls: HookImpl[] }>()
   private readonly blocked = new Set<string>()
   private readonly monitors: HookMonitor[] = []
   private readonly onWarning: (message: string) => void
@@ -77,14 +79,14 @@ export class PluginManager<S extends HookspecMap<S>> {
    * Validates and registers a plugin. Nothing is registered when the plugin is invalid or its
    * name is taken. Returns the plugin's name, or `null` when that name is blocked.
    */
-  register(plugin: PluginObject, meta: { source?: string; version?: string } = {}): string | null {
+  register(plugin: PluginObject, meta: { source?: string; version?: string; module?: string } = {}): string | null {
     const source = meta.source ?? 'unknown'
     const { name, impls, warnings } = validatePlugin(plugin, this.specs)
     if (this.blocked.has(name)) return null
     if (this.plugins.has(name)) {
       throw new PluginValidationError(name, [`a plugin named '${name}' is already registered (from ${this.plugins.get(name)!.source})`])
     }
-    this.plugins.set(name, { plugin, source, version: plugin.version ?? meta.version ?? null, impls })
+    this.plugins.set(name, { plugin, source, version: plugin.version ?? meta.version ?? null, module: meta.module, impls })
     for (const impl of impls) this.callers.get(impl.hookName)!.add(impl)
     for (const warning of warnings) this.onWarning(warning)
     try {
@@ -135,11 +137,12 @@ export class PluginManager<S extends HookspecMap<S>> {
 
   /** Every registered plugin, in registration order. */
   listPlugins(): PluginInfo[] {
-    return [...this.plugins.values()].map(({ plugin, source, version, impls }) => ({
+    return [...this.plugins.values()].map(({ plugin, source, version, module, impls }) => ({
       name: plugin.name,
       version,
       source,
       hooks: [...new Set(impls.map((impl) => impl.hookName))].sort(),
+      ...(module !== undefined && { module }),
     }))
   }
 

@@ -15,8 +15,8 @@ const PLUGIN_EXTENSIONS = new Set(['.js', '.mjs', '.ts', '.mts'])
 
 let selfResolveRegistered = false
 
-/** Lets plugin files `import … from 'dataserve'` wherever they live. */
-function ensureSelfResolve(): void {
+/** Lets plugin files `import … from 'dataserve'` wherever they live. Exported for the SQL processes. */
+export function ensureSelfResolve(): void {
   if (selfResolveRegistered) return
   selfResolveRegistered = true
   const entry = new URL('../index.ts', import.meta.url).href
@@ -34,7 +34,7 @@ export async function loadPluginDir(pm: PluginManager<Hookspecs>, dir: string): 
   for (const file of files) {
     const path = join(root, file)
     const plugin = await importPlugin(path, `plugin file ${path}`, { asModule: true })
-    registerOrExplain(pm, plugin, { source: `file:${path}` }, `plugin file ${path}`)
+    registerOrExplain(pm, plugin, { source: `file:${path}`, module: moduleUrl(path, true) }, `plugin file ${path}`)
   }
 }
 
@@ -55,7 +55,7 @@ export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string,
   for (const pkg of found) {
     if (allow && !allow.has(pkg.name)) continue
     const plugin = await importPlugin(pkg.entry, `npm package ${pkg.name}`, { asModule: false })
-    registerOrExplain(pm, plugin, { source: `npm:${pkg.name}`, version: pkg.version }, `npm package ${pkg.name}`)
+    registerOrExplain(pm, plugin, { source: `npm:${pkg.name}`, version: pkg.version, module: moduleUrl(pkg.entry, false) }, `npm package ${pkg.name}`)
   }
 }
 
@@ -98,7 +98,7 @@ async function importPlugin(path: string, label: string, { asModule }: { asModul
   try {
     // The mark tells self-resolve.mjs to load a plugins-dir file as an ES module; npm
     // packages say what they are in their own package.json.
-    module = await import(pathToFileURL(path).href + (asModule ? '?dataserve-plugin' : ''))
+    module = await import(moduleUrl(path, asModule))
   } catch (error) {
     throw new PluginLoadError(`${label} failed to import: ${(error as Error).message ?? String(error)}`)
   }
@@ -109,10 +109,15 @@ async function importPlugin(path: string, label: string, { asModule }: { asModul
   return plugin as PluginObject
 }
 
+/** The URL a plugin is imported from; the mark tells self-resolve.mjs to load it as an ES module. */
+function moduleUrl(path: string, asModule: boolean): string {
+  return pathToFileURL(path).href + (asModule ? '?dataserve-plugin' : '')
+}
+
 function registerOrExplain(
   pm: PluginManager<Hookspecs>,
   plugin: PluginObject,
-  meta: { source: string; version?: string },
+  meta: { source: string; version?: string; module?: string },
   label: string,
 ): void {
   try {

@@ -31,6 +31,15 @@ describe('hook: prepareConnection', () => {
     assert.deepEqual((await getJson(server, '/-/reversed')).body, { r: 'desserts' })
   })
 
+  it('functions from plugin files work in ?sql= queries too, which run in separate SQL processes', async () => {
+    const db = makeDb(join(tempDir(), 'demo.db'), "create table t (a); insert into t values ('abc');")
+    const allow = definePlugin({ name: 'allow', hooks: { permissionAllowed: () => true } })
+    const server = await serve({ databases: [{ path: db }], pluginsDir: join(REPO, 'plugins'), plugins: [allow] })
+    const { status, body } = await getJson(server, `/demo/-/query.json?sql=${encodeURIComponent('select reverse_string(a) as r from t')}`)
+    assert.equal(status, 200, JSON.stringify(body))
+    assert.deepEqual(body.rows, [{ r: 'cba' }])
+  })
+
   it('the example plugin in plugins/ (plain JavaScript) adds reverse_string', async () => {
     const db = makeDb(join(tempDir(), 'demo.db'), 'create table t (a);')
     const server = await serve({ databases: [{ path: db }], pluginsDir: join(REPO, 'plugins') })

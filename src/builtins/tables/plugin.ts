@@ -11,7 +11,14 @@ function stateOf(ds: Dataserve): TablesState {
   let state = states.get(ds)
   if (!state) {
     const databases = [...ds.databases.values()].map((db) => ({ name: db.name, path: db.path }))
-    state = { pool: new SqlPool(databases, ds.settings.num_sql_threads) }
+    // Plugins loaded from files or packages can run in the SQL processes too, so the SQL
+    // functions their prepareConnection adds work in ?sql= queries. (Plugin objects passed
+    // in by an embedding program cannot be sent to another process.)
+    const modules = ds.plugins
+      .listPlugins()
+      .filter((plugin) => plugin.hooks.includes('prepareConnection') && plugin.module !== undefined)
+      .map((plugin) => plugin.module!)
+    state = { pool: new SqlPool(databases, ds.settings.num_sql_threads, { modules, config: ds.config, settings: ds.settings }) }
     states.set(ds, state)
   }
   return state

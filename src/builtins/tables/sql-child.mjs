@@ -1,11 +1,33 @@
 // A child process that runs user-supplied SQL for the SQL pool (sql-pool.ts). It is a
 // separate process, not a worker thread, because a runaway SQLite query never returns to
 // JavaScript, so only killing the process is sure to stop it. Plain JavaScript so that it
-// starts without a TypeScript loader.
+// starts without a TypeScript loader; it loads one only when plugins need it.
 import Database from 'better-sqlite3'
 
 const databases = new Map(JSON.parse(process.argv[2] ?? '[]').map((db) => [db.name, db.path]))
 const connections = new Map()
+/** prepareConnection implementations of the server's plugins, so their SQL functions work here too. */
+const prepareConnection = []
+let context = null
+let ready = null
+
+async function init({ modules, config, settings }) {
+  context = { config, settings, databases, pluginConfig: (name) => config?.plugins?.[name] }
+  if (modules.length === 0) return
+  const { register } = await import('tsx/esm/api')
+  register()
+  const { ensureSelfResolve } = await import(new URL('../../plugins/load.ts', import.meta.url).href)
+  ensureSelfResolve()
+  for (const url of modules) {
+    const module = await import(url)
+    const plugin = module.default ?? module.plugin
+    for (const [key, entry] of Object.entries(plugin?.hooks ?? {})) {
+      const hook = typeof entry === 'object' && entry !== null && entry.specName ? entry.specName : key
+      const fn = typeof entry === 'function' ? entry : entry?.impl
+      if (hook === 'prepareConnection' && typeof fn === 'function') prepareConnection.push(fn)
+    }
+  }
+}
 
 function connection(name) {
   let conn = connections.get(name)
@@ -13,11 +35,14 @@ function connection(name) {
   if (!databases.has(name)) throw new Error(`Database not found: ${name}`)
   const path = databases.get(name)
   conn = path === null ? new Database(':memory:') : new Database(path, { readonly: true, fileMustExist: true })
+  // The `ds` here is limited to config, settings and databases: the server's object lives
+  // in the other process.
+  for (const prepare of prepareConnection) prepare({ ds: context, database: name, connection: conn })
   connections.set(name, conn)
   return conn
 }
 
-process.on('message', (job) => {
+function run(job) {
   try {
     const stmt = connection(job.database).prepare(job.sql)
     // Belt and braces: the connection is read-only, and SQLite itself says whether the
@@ -39,6 +64,16 @@ process.on('message', (job) => {
   } catch (error) {
     process.send({ id: job.id, ok: false, error: String(error?.message ?? error) })
   }
+}
+
+process.on('message', (message) => {
+  if (message.type === 'init') {
+    ready = init(message).catch((error) => {
+      process.stderr.write(`dataserve: SQL process could not load plugins: ${error?.message ?? error}\n`)
+    })
+    return
+  }
+  void (ready ?? Promise.resolve()).then(() => run(message))
 })
 
 // The parent went away: nothing left to answer.

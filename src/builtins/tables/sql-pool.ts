@@ -51,6 +51,8 @@ export class SqlPool {
   constructor(
     private readonly databases: readonly { name: string; path: string | null }[],
     private readonly size: number,
+    /** Sent to each process first: plugin modules whose prepareConnection it runs, and config. */
+    private readonly init: { modules: string[]; config: unknown; settings: unknown } = { modules: [], config: {}, settings: {} },
   ) {}
 
   run(job: SqlJob): Promise<SqlResult> {
@@ -91,6 +93,7 @@ export class SqlPool {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     const slot: Slot = { child, job: null, timer: null }
+    child.send({ type: 'init', ...this.init })
     child.on('message', (message: { id: number; ok: boolean; error?: string } & SqlResult) => {
       const job = slot.job
       if (!job || job.id !== message.id) return
