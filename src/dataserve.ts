@@ -4,6 +4,7 @@ import type { DatabaseHandle } from './databases.ts'
 import { ForbiddenError } from './errors.ts'
 import type { Hookspecs } from './hookspecs.ts'
 import type { PluginManager } from './hooks/manager.ts'
+import type { Awaitable } from './hooks/types.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import { requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
@@ -145,11 +146,14 @@ export class Dataserve {
   /**
    * Asks each token handler in turn; the first actor wins. `null` means no handler claims
    * the token. A handler that claims it but rejects it throws `TokenInvalidError`.
+   * Synchronous when the handlers are (a promise otherwise): `await` it either way.
    */
-  async verifyToken(token: string): Promise<Actor | null> {
-    for (const handler of this.#tokenHandlers) {
-      const actor = await handler.verifyToken(this, token)
-      if (actor) return actor
+  verifyToken(token: string, from = 0): Awaitable<Actor | null> {
+    const handlers = this.#tokenHandlers
+    for (let i = from; i < handlers.length; i++) {
+      const found = handlers[i]!.verifyToken(this, token)
+      if (isPromiseLike(found)) return Promise.resolve(found).then((actor) => actor ?? this.verifyToken(token, i + 1))
+      if (found) return found
     }
     return null
   }

@@ -7,6 +7,7 @@ import { BadRequestError, ForbiddenError, HttpError, TokenInvalidError } from '.
 import { TokenRestrictions } from '../../token-restrictions.ts'
 import type { Actor, DataserveEnv, Middleware, TokenHandler } from '../../types.ts'
 import { didYouMean } from '../../util/nearest.ts'
+import { isPromiseLike } from '../../hooks/call-loop.ts'
 import { VERSION } from '../../version.ts'
 import { managedTokenRoutes } from './managed-api.ts'
 import { MANAGED_PREFIX, ManagedTokenStore } from './managed-store.ts'
@@ -93,10 +94,9 @@ export default definePlugin({
       if (token === undefined) return null
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
-      return currentPath.run(new URL(request.url).pathname, () => ds.verifyToken(token)).then((actor) => {
-        if (!actor) throw new TokenInvalidError('Token not recognised')
-        return actor
-      })
+      // Stays synchronous for synchronous handlers: no promise on the hot path.
+      const found = currentPath.run(pathOf(request.url), () => ds.verifyToken(token))
+      return isPromiseLike(found) ? Promise.resolve(found).then(recognised) : recognised(found)
     },
     registerMiddleware: ({ ds }) => [tokenMiddleware(ds)],
     registerActions: () => [
@@ -126,6 +126,17 @@ function bearerToken(header: string | null): string | undefined {
   const match = /^\s*([^\s]+)(?:\s+(.*))?$/.exec(header)
   if (!match || match[1]!.toLowerCase() !== 'bearer') return undefined
   return (match[2] ?? '').trim()
+}
+
+function recognised(actor: Actor | null): Actor {
+  if (!actor) throw new TokenInvalidError('Token not recognised')
+  return actor
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const end = url.indexOf('?', start)
+  return start === -1 ? '/' : url.slice(start, end === -1 ? undefined : end)
 }
 
 /**
