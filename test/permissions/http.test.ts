@@ -155,7 +155,7 @@ describe('startup modes', () => {
   it('the banner says default deny', async () => {
     const run = runCli([':memory:', '--port', '0'])
     await run.url
-    assert.match(run.stdout(), /permissions: default deny: nothing is visible until datasette.config.yaml allows it/)
+    assert.match(run.stdout(), /permissions: default deny: only what a config file \(-c\) allows is visible/)
     run.child.kill('SIGTERM')
     await run.exited
   })

@@ -39,7 +39,7 @@ export default definePlugin({
     listening: ({ ds }) => {
       const line = ds.settings.default_allow
         ? 'dataserve: permissions: DEFAULT ALLOW (--default-allow): every database, table and SQL query is PUBLIC unless datasette.config.yaml denies it'
-        : 'dataserve: permissions: default deny: nothing is visible until datasette.config.yaml allows it'
+        : `dataserve: permissions: default deny: only what ${ds.configFile === '<no config file>' ? 'a config file (-c)' : ds.configFile} allows is visible`
       process.stdout.write(line + '\n')
     },
     registerRoutes: () => [
