@@ -122,7 +122,7 @@ describe('the SQL time limit', () => {
     const started = performance.now()
     const { status } = await getJson(server, q(endless, '&_timelimit=150'))
     assert.equal(status, 400)
-    assert.ok(performance.now() - started < 400)
+    assert.ok(performance.now() - started < 700, "well under the default 1000 ms limit")
   })
 
   it('_where fragments are time-limited too', async () => {
