@@ -1,4 +1,5 @@
 import { ConfigError } from '../../config/errors.ts'
+import { kind } from '../../config/schema.ts'
 import type { Actor } from '../../types.ts'
 
 /**
@@ -35,7 +36,7 @@ export function actorMatchesAllow(actor: Actor | null, allow: unknown): boolean 
 export function checkAllowBlock(block: unknown, file: string, path: string[]): void {
   if (block === null || block === undefined || typeof block === 'boolean') return
   if (typeof block !== 'object' || Array.isArray(block)) {
-    throw new ConfigError(file, path, `an allow block must be true, false or a mapping like {id: alice}, got ${describe(block)}`)
+    throw new ConfigError(file, path, `an allow block must be true, false or a mapping like {id: alice}, got ${kind(block)}`)
   }
   for (const [key, value] of Object.entries(block)) {
     if (key === 'unauthenticated') {
@@ -45,12 +46,6 @@ export function checkAllowBlock(block: unknown, file: string, path: string[]): v
     const ok =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ||
       (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
-    if (!ok) throw new ConfigError(file, [...path, key], `expected a value, "*" or a list of values, got ${describe(value)}`)
+    if (!ok) throw new ConfigError(file, [...path, key], `expected a value, "*" or a list of values, got ${kind(value)}`)
   }
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'a list'
-  if (value === null) return 'null'
-  return typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`
 }

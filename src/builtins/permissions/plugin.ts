@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError } from '../../errors.ts'
+import { positiveInt } from '../../request-input.ts'
 import type { DataserveEnv, Resource } from '../../types.ts'
 import { VERSION } from '../../version.ts'
 import { tildeEncode } from '../tables/tilde.ts'
@@ -72,8 +73,8 @@ async function allowedView(c: Context<DataserveEnv>) {
   if (!name) throw new BadRequestError('action= is required')
   const action = ds.resolveAction(name)
   if (!action) throw new BadRequestError(`Unknown action: ${name}`)
-  const page = positive(c.req.query('page') ?? '1', 'page')
-  const pageSize = Math.min(positive(c.req.query('page_size') ?? '50', 'page_size'), MAX_PAGE_SIZE)
+  const page = positiveInt(c.req.query('page') ?? '1', 'page')
+  const pageSize = Math.min(positiveInt(c.req.query('page_size') ?? '50', 'page_size'), MAX_PAGE_SIZE)
   const parentFilter = c.req.query('parent')
   const allowed: { parent: string | null; child: string | null; resource: string }[] = []
   for (const [resource, parent, child] of candidates(ds, action.resourceKind)) {
@@ -142,9 +143,4 @@ function* candidates(ds: Dataserve, kind: string): Generator<[Resource, string |
       for (const name of Object.keys(ds.config.databases[db.name]?.queries ?? {})) yield [[db.name, name], db.name, name]
     }
   }
-}
-
-function positive(text: string, name: string): number {
-  if (!/^[1-9]\d*$/.test(text)) throw new BadRequestError(`${name} must be a positive integer`)
-  return Number(text)
 }

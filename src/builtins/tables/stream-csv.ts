@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../../databases.ts'
+import { isOff } from '../../request-input.ts'
 import { single, timeLimit, type Ctx, type TablesState } from './context.ts'
 import { keysetClause } from './keyset.ts'
 import { csvLine, realColumnIndexes } from './render-csv.ts'
@@ -16,7 +17,7 @@ export function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHandle, q
   const maxBytes = ds.settings.max_csv_mb * 1024 * 1024
   const real = realColumnIndexes(q.columns, new Map(q.table.columns.map((col) => [col.name, col.type])))
   const encoder = new TextEncoder()
-  const withHeader = !['0', 'off', 'false', 'no'].includes((single(query, '_header') ?? '').toLowerCase())
+  const withHeader = !isOff(single(query, '_header'))
   const limitMs = timeLimit(ds, query)
   // The filters without any keyset clause from a `_next` the stream started at.
   const resumed = q.next !== undefined && q.next !== '' && !q.table.isView

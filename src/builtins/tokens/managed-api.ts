@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors.ts'
+import { jsonObjectBody, optionalSeconds, positiveInt } from '../../request-input.ts'
 import type { Actor, DataserveEnv, Route } from '../../types.ts'
 import type { ManagedToken, ManagedTokenStore, TokenStatus } from './managed-store.ts'
 
@@ -20,18 +21,15 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         const { ds } = c.var
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-create' }, 'You do not have permission to create tokens')
-        const body = await jsonBody(c)
-        const expiresAfter = body.expires_after
-        if (expiresAfter !== undefined && expiresAfter !== null && (!Number.isInteger(expiresAfter) || (expiresAfter as number) <= 0)) {
-          throw new BadRequestError('expires_after must be a positive whole number of seconds')
-        }
+        const body = await jsonObjectBody(c)
+        const expiresAfter = optionalSeconds(body.expires_after)
         if (body.description !== undefined && typeof body.description !== 'string') throw new BadRequestError('description must be a string')
         const restrictions = restrictionsFrom(ds, body.restrictions)
         const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
         const { token, record } = storeOf(ds).create(actor.id, {
           description: body.description as string | undefined,
           restrictions: abbreviated,
-          expiresAfter: (expiresAfter as number | null | undefined) ?? undefined,
+          expiresAfter,
         })
         return c.json({ ok: true, token, ...record }, 201)
       },
@@ -47,8 +45,8 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new BadRequestError('status must be active, revoked or expired')
         const wanted = c.req.query('actor')
         if (wanted !== undefined && wanted !== actor.id && !viewAll) throw new ForbiddenError("You do not have permission to view other actors' tokens")
-        const page = positive(c.req.query('page') ?? '1', 'page')
-        const size = Math.min(positive(c.req.query('page_size') ?? '50', 'page_size'), 200)
+        const page = positiveInt(c.req.query('page') ?? '1', 'page')
+        const size = Math.min(positiveInt(c.req.query('page_size') ?? '50', 'page_size'), 200)
         const { tokens, total } = storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset: (page - 1) * size })
         return c.json({ ok: true, page, page_size: size, total, tokens })
       },
@@ -60,8 +58,8 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         const { ds } = c.var
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-view-all' }, 'You do not have permission to view the token audit trail')
-        const page = positive(c.req.query('page') ?? '1', 'page')
-        const size = Math.min(positive(c.req.query('page_size') ?? '100', 'page_size'), 500)
+        const page = positiveInt(c.req.query('page') ?? '1', 'page')
+        const size = Math.min(positiveInt(c.req.query('page_size') ?? '100', 'page_size'), 500)
         const events = storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset: (page - 1) * size })
         return c.json({ ok: true, page, page_size: size, events })
       },
@@ -98,20 +96,4 @@ function human(c: Ctx): Actor {
   if (!actor) throw new ForbiddenError('You must be logged in to manage tokens')
   if (actor.token !== undefined) throw new ForbiddenError('Tokens cannot manage tokens')
   return actor
-}
-
-async function jsonBody(c: Ctx): Promise<Record<string, unknown>> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new BadRequestError('Body is not valid JSON')
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('Body must be a JSON object')
-  return body as Record<string, unknown>
-}
-
-function positive(text: string, name: string): number {
-  if (!/^[1-9]\d*$/.test(text)) throw new BadRequestError(`${name} must be a positive integer`)
-  return Number(text)
 }

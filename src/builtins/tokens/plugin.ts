@@ -8,6 +8,7 @@ import { TokenRestrictions } from '../../token-restrictions.ts'
 import type { Actor, DataserveEnv, Middleware, TokenHandler } from '../../types.ts'
 import { didYouMean } from '../../util/nearest.ts'
 import { isPromiseLike } from '../../hooks/call-loop.ts'
+import { jsonObjectBody, optionalSeconds } from '../../request-input.ts'
 import { VERSION } from '../../version.ts'
 import { managedTokenRoutes } from './managed-api.ts'
 import { MANAGED_PREFIX, ManagedTokenStore } from './managed-store.ts'
@@ -217,13 +218,7 @@ async function createTokenPost(c: Context<DataserveEnv>) {
   let restrictions = new TokenRestrictions()
   let handler: string | undefined
   if (type.includes('application/json')) {
-    let body: Record<string, unknown>
-    try {
-      body = (await c.req.json()) as Record<string, unknown>
-    } catch {
-      throw new BadRequestError('Body is not valid JSON')
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('Body must be a JSON object')
+    const body = await jsonObjectBody(c)
     expiresAfter = optionalSeconds(body.expires_after)
     restrictions = restrictionsFromJson(ds, body.restrictions)
     if (body.handler !== undefined && typeof body.handler !== 'string') throw new BadRequestError('handler must be a string')
@@ -246,12 +241,6 @@ async function createTokenPost(c: Context<DataserveEnv>) {
     throw new BadRequestError((error as Error).message)
   }
   return c.json({ ok: true, token, actor_id: actor.id, expires_after: expiresAfter ?? null, restrictions: restrictions.toJSON() })
-}
-
-function optionalSeconds(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new BadRequestError('expires_after must be a positive whole number of seconds')
-  return value
 }
 
 function unitSeconds(unit: string | undefined): number {

@@ -4,7 +4,8 @@ import { asBadRequest, cacheControl, listParam, queryOf, single, timeLimit, type
 import { csvLine } from '../render-csv.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import { namedParameters, validateReadOnlySql } from '../validate-sql.ts'
-import { csvHeaders, isOn } from './table.ts'
+import { isOff, isOn } from '../../../request-input.ts'
+import { csvHeaders } from './table.ts'
 
 const QUERY_EXTRAS = ['columns', 'query', 'database', 'private', 'metadata', 'extras'] as const
 
@@ -35,7 +36,7 @@ export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   }
   const headers = { 'Cache-Control': cacheControl(c, query) }
   if (format === 'csv') {
-    let body = ['0', 'off', 'false', 'no'].includes((single(query, '_header') ?? '').toLowerCase()) ? '' : csvLine(result.columns)
+    let body = isOff(single(query, '_header')) ? '' : csvLine(result.columns)
     for (const row of result.rows) body += csvLine(row)
     return c.body(body, 200, { ...headers, ...csvHeaders(query, db.name) })
   }

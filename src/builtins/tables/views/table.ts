@@ -1,4 +1,5 @@
 import type { Dataserve } from '../../../dataserve.ts'
+import { isOff, isOn } from '../../../request-input.ts'
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, urlWith, type Ctx, type TablesState } from '../context.ts'
@@ -166,11 +167,4 @@ export function csvHeaders(query: URLSearchParams, name: string): Record<string,
   return { 'Content-Type': 'text/plain; charset=utf-8' }
 }
 
-export function isOn(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'on', 'true', 'yes'].includes(value.toLowerCase())
-}
-
-function isOff(value: string | undefined): boolean {
-  return value !== undefined && ['0', 'off', 'false', 'no'].includes(value.toLowerCase())
-}
 
