@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { define, makeManager } from './fixtures.ts'
+import { define, makeManager, throws } from './fixtures.ts'
 
 describe('call loop', () => {
   it('a hook with no implementations returns an empty list', () => {
@@ -82,14 +82,7 @@ describe('call loop', () => {
     const called: string[] = []
     pm.register(define({ name: 'after', hooks: { collect: () => (called.push('after'), 1) } }))
     pm.register(
-      define({
-        name: 'fails',
-        hooks: {
-          collect: () => {
-            throw new Error('boom')
-          },
-        },
-      }),
+      define({ name: 'fails', hooks: { collect: throws(new Error('boom')) } }),
     )
     pm.register(define({ name: 'before', hooks: { collect: () => (called.push('before'), 1) } }))
     assert.throws(() => pm.hook.collect({ arg: 1 }), /boom/)
@@ -108,14 +101,7 @@ describe('call loop', () => {
   it('a non-Error thrown value reaches the caller unchanged', () => {
     const pm = makeManager()
     pm.register(
-      define({
-        name: 'throws-string',
-        hooks: {
-          collect: () => {
-            throw 'plain string'
-          },
-        },
-      }),
+      define({ name: 'throws-string', hooks: { collect: throws('plain string') } }),
     )
     assert.throws(() => pm.hook.collect({ arg: 1 }), (e) => e === 'plain string')
   })

@@ -42,3 +42,10 @@ export function recorder(pm: PluginManager<TestSpecs>, label: string, log: strin
     }),
   )
 }
+
+/** An implementation that throws `error` (any value, as JavaScript allows). */
+export function throws(error: unknown) {
+  return (): never => {
+    throw error
+  }
+}

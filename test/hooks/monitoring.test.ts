@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { traceMonitor } from '../../src/hooks/trace.ts'
 import type { CallOutcome, HookCallInfo } from '../../src/hooks/types.ts'
-import { define, makeManager } from './fixtures.ts'
+import { define, makeManager, throws } from './fixtures.ts'
 
 describe('monitoring', () => {
   it('before and after see every call with its hook name, implementations, arguments and result', () => {
@@ -20,14 +20,7 @@ describe('monitoring', () => {
   it('after sees a thrown error, and the error still reaches the caller', () => {
     const pm = makeManager()
     pm.register(
-      define({
-        name: 'p',
-        hooks: {
-          collect: () => {
-            throw new Error('monitored failure')
-          },
-        },
-      }),
+      define({ name: 'p', hooks: { collect: throws(new Error('monitored failure')) } }),
     )
     let outcome: CallOutcome | undefined
     pm.addMonitor({ after: (_call, o) => (outcome = o) })
@@ -90,14 +83,7 @@ describe('monitoring', () => {
   it('the trace monitor reports errors', () => {
     const pm = makeManager()
     pm.register(
-      define({
-        name: 'broken',
-        hooks: {
-          collect: () => {
-            throw new TypeError('bad thing')
-          },
-        },
-      }),
+      define({ name: 'broken', hooks: { collect: throws(new TypeError('bad thing')) } }),
     )
     const lines: string[] = []
     pm.addMonitor(traceMonitor((line) => lines.push(line)))

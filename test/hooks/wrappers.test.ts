@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { define, makeManager } from './fixtures.ts'
+import { define, makeManager, throws } from './fixtures.ts'
 
 describe('wrappers', () => {
   it('a wrapper sees the result of the rest of the chain', () => {
@@ -37,14 +37,7 @@ describe('wrappers', () => {
   it('a wrapper sees the error of the chain and may turn it into a result', () => {
     const pm = makeManager()
     pm.register(
-      define({
-        name: 'p',
-        hooks: {
-          collect: () => {
-            throw new Error('inner failure')
-          },
-        },
-      }),
+      define({ name: 'p', hooks: { collect: throws(new Error('inner failure')) } }),
     )
     pm.register(
       define({
@@ -68,14 +61,7 @@ describe('wrappers', () => {
   it('a wrapper may replace the error with another', () => {
     const pm = makeManager()
     pm.register(
-      define({
-        name: 'p',
-        hooks: {
-          collect: () => {
-            throw new Error('original')
-          },
-        },
-      }),
+      define({ name: 'p', hooks: { collect: throws(new Error('original')) } }),
     )
     pm.register(
       define({
