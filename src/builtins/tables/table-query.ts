@@ -159,9 +159,11 @@ export function escapeFts(query: string): string {
   return bits.map((bit) => (bit.startsWith('"') ? bit : `"${bit}"`)).join(' ')
 }
 
-/** The SELECT for one page (one more row than the page, to know whether there is a next). */
-export function pageSql(q: TableQuery, limit: number): { sql: string; params: Record<string, unknown> } {
-  const select = q.columns.map(quoteIdentifier).join(', ')
+/**
+ * The SELECT for one page (one more row than the page, to know whether there is a next).
+ * `select` replaces the column list (the JSON page selects one json_object() instead).
+ */
+export function pageSql(q: TableQuery, limit: number, select = q.columns.map(quoteIdentifier).join(', ')): { sql: string; params: Record<string, unknown> } {
   const from = `from ${quoteIdentifier(q.table.name)}${q.where.length > 0 ? ` where ${q.where.join(' and ')}` : ''}`
   const order: string[] = []
   if (q.sort) order.push(`${quoteIdentifier(q.sort.column)}${q.sort.desc ? ' desc' : ''}`)

@@ -5,7 +5,8 @@ import { BadRequestError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, urlWith, type Ctx, type TablesState } from '../context.ts'
 import { encodeNextToken } from '../keyset.ts'
 import { csvLine, realColumnIndexes } from '../render-csv.ts'
-import { parseShape, renderShape, type RowSet } from '../render-json.ts'
+import { envelopeJson, parseShape, renderShape, type RowSet } from '../render-json.ts'
+import { pageJson } from '../page-json.ts'
 import type { TableInfo } from '../schema.ts'
 import { countSql, pageSql, parseTableQuery, type TableConfigLike, type TableQuery } from '../table-query.ts'
 import { rawStatement } from '../statements.ts'
@@ -46,22 +47,34 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
 
   if (stream) return streamTableCsv(c, state, db, q, query, cache)
 
-  const page = await fetchPage(ds, state, db, q, timeLimit(ds, query))
-  const nextUrl = page.next === null ? null : urlWith(c, { _next: page.next })
+  const nl = isOn(single(query, '_nl'))
+  const infinity = isOn(single(query, '_json_infinity'))
+  const jsonParams = query.getAll('_json')
+  // The common page (objects, no _json, no _where) is serialised by SQLite: see page-json.ts.
+  const sqliteJson = format === 'json' && (shape === 'objects' || (shape === 'array' && !nl)) && !q.userSql && !infinity && jsonParams.length === 0
+  const jsonPage = sqliteJson ? pageJson(db, q) : null
+  const rowsPage = jsonPage ? null : await fetchPage(ds, state, db, q, timeLimit(ds, query))
+  const next = jsonPage ? jsonPage.next : rowsPage!.next
+  const nextUrl = next === null ? null : urlWith(c, { _next: next })
   const headers: Record<string, string> = { 'Cache-Control': cache }
   if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`
 
-  if (format === 'csv') return csvResponse(c, table, page.set, query, headers)
+  if (format === 'csv') return csvResponse(c, table, rowsPage!.set, query, headers)
 
-  const envelope: Record<string, unknown> = { ok: true, next: page.next, next_url: nextUrl, rows: true, truncated: page.truncated }
-  await addExtras(envelope, extras, { ds, actor: c.var.actor, db, table, q, page, nextUrl, state, query })
-  const keyIndexes = q.keys.map((key) => page.set.columns.indexOf(key))
-  const jsonColumns = new Set(query.getAll('_json').map((column) => page.set.columns.indexOf(column)).filter((i) => i >= 0))
-  const rendered = renderShape(shape, page.set, envelope, {
-    nl: isOn(single(query, '_nl')),
+  const envelope: Record<string, unknown> = { ok: true, next, next_url: nextUrl, rows: true, truncated: false }
+  await addExtras(envelope, extras, { ds, actor: c.var.actor, db, table, q, state, query })
+  if (jsonPage) {
+    const body = shape === 'array' ? jsonPage.rowsJson : envelopeJson(envelope, jsonPage.rowsJson)
+    return c.body(body, 200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
+  }
+  const { set } = rowsPage!
+  const keyIndexes = q.keys.map((key) => set.columns.indexOf(key))
+  const jsonColumns = new Set(jsonParams.map((column) => set.columns.indexOf(column)).filter((i) => i >= 0))
+  const rendered = renderShape(shape, set, envelope, {
+    nl,
     keyIndexes: table.isView || keyIndexes.includes(-1) ? (table.isView ? null : []) : keyIndexes,
     jsonColumns,
-    infinity: isOn(single(query, '_json_infinity')),
+    infinity,
   })
   return c.body(rendered.body, 200, { ...headers, 'Content-Type': rendered.contentType })
 }
@@ -99,8 +112,6 @@ interface ExtraContext {
   db: DatabaseHandle
   table: TableInfo
   q: TableQuery
-  page: PageResult
-  nextUrl: string | null
   state: TablesState
   query: URLSearchParams
 }
@@ -120,7 +131,7 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
       }
     }
   }
-  if (extras.has('columns')) envelope.columns = x.page.set.columns
+  if (extras.has('columns')) envelope.columns = x.q.columns
   if (extras.has('primary_keys')) envelope.primary_keys = x.table.primaryKeys
   if (extras.has('database')) envelope.database = x.db.name
   if (extras.has('table')) envelope.table = x.table.name
@@ -143,7 +154,6 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
     envelope.extras = TABLE_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))
   }
   // next_url is in every response already; the extra is accepted for Datasette clients.
-  void x.nextUrl
 }
 
 function metadataFor(ds: Dataserve, database: string, table: string): Record<string, unknown> {
