@@ -1,14 +1,20 @@
 // Benchmarks of the tables plugin (issue 3). Run: npm run bench
 //  1. GET /DB/TABLE.json?_size=100 on a 100,000-row, 6-column table, beside (a) a bare Hono
-//     route returning a small string and (b) the same query + JSON serialisation in-process,
-//     without HTTP. Load generator: wrk when installed (apt-get install wrk), else
-//     autocannon; servers in child processes. Median of ROUNDS rounds, each measuring all three.
+//     route returning a small string, (b) the same query + JSON serialisation in-process,
+//     without HTTP, done as the server does it (SQLite builds the JSON: page-json.ts), and
+//     (b0) the plain way (rows into JavaScript, JSON.stringify). Load generator: wrk when
+//     installed (apt-get install wrk), else autocannon; servers in child processes. Median of
+//     ROUNDS rounds, each measuring all four.
 //  2. CSV _stream=on of a 1,000,000-row table: rows/s and the server's peak RSS.
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { renderShape } from '../src/builtins/tables/render-json.ts'
+import type { DatabaseHandle } from '../src/databases.ts'
+import { pageJson } from '../src/builtins/tables/page-json.ts'
+import { envelopeJson, renderShape } from '../src/builtins/tables/render-json.ts'
+import { schemaFor } from '../src/builtins/tables/schema.ts'
+import type { TableQuery } from '../src/builtins/tables/table-query.ts'
 import { GENERATOR, load, peakRssMb, ROUNDS, SECONDS, spread, median, start } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-bench-'))
@@ -21,16 +27,8 @@ function build(path: string, rows: number) {
   db.close()
 }
 
-function inProcessRate(path: string): number {
-  const db = new Database(path, { readonly: true })
-  const stmt = db.prepare('select "id", "name", "category", "price", "quantity", "created" from "items" order by "id" limit 101').raw(true)
-  const columns = ['id', 'name', 'category', 'price', 'quantity', 'created']
-  const run = () => {
-    const rows = stmt.all() as unknown[][]
-    rows.length = 100
-    const envelope = { ok: true, next: '100', next_url: 'http://127.0.0.1/bench/items.json?_size=100&_next=100', rows: true, truncated: false }
-    return renderShape('objects', { columns, rows }, envelope, { jsonColumns: new Set() }).body
-  }
+/** Calls per second of `run`, after a warm-up, over two seconds. */
+function callRate(run: () => unknown): number {
   for (let i = 0; i < 500; i++) run()
   const started = performance.now()
   let n = 0
@@ -38,8 +36,33 @@ function inProcessRate(path: string): number {
     run()
     n++
   }
-  db.close()
   return n / ((performance.now() - started) / 1000)
+}
+
+const COLUMNS = ['id', 'name', 'category', 'price', 'quantity', 'created']
+const ENVELOPE = { ok: true, next: '100', next_url: 'http://127.0.0.1/bench/items.json?_size=100&_next=100', rows: true, truncated: false }
+
+/** (b) What the server does for the page, without HTTP: its own query and serialisation (page-json.ts). */
+function serverPathRate(path: string): number {
+  const db: DatabaseHandle = { name: 'bench', path, immutable: false, connection: new Database(path, { readonly: true }) }
+  const table = schemaFor(db).tables.get('items')!
+  const q: TableQuery = { table, columns: COLUMNS, keys: ['id'], where: [], params: {}, userSql: false, size: 100, offset: 0, humanDescription: '' }
+  const rate = callRate(() => envelopeJson(ENVELOPE, pageJson(db, q)!.rowsJson))
+  db.connection.close()
+  return rate
+}
+
+/** (b0) The plain way: rows into JavaScript arrays, then JSON.stringify (what the server did before page-json.ts). */
+function rowsPathRate(path: string): number {
+  const db = new Database(path, { readonly: true })
+  const stmt = db.prepare('select "id", "name", "category", "price", "quantity", "created" from "items" order by "id" limit 101').raw(true)
+  const rate = callRate(() => {
+    const rows = stmt.all() as unknown[][]
+    rows.length = 100
+    return renderShape('objects', { columns: COLUMNS, rows }, ENVELOPE, { jsonColumns: new Set() }).body
+  })
+  db.close()
+  return rate
 }
 
 async function main() {
@@ -59,11 +82,12 @@ async function main() {
   await load(tableUrl) // warm up
   await load(bare.url)
 
-  const results = { table: [] as number[], bare: [] as number[], inProcess: [] as number[] }
+  const results = { table: [] as number[], bare: [] as number[], inProcess: [] as number[], rowsPath: [] as number[] }
   for (let round = 0; round < ROUNDS; round++) {
     results.table.push(await load(tableUrl))
     results.bare.push(await load(bare.url))
-    results.inProcess.push(inProcessRate(bench))
+    results.inProcess.push(serverPathRate(bench))
+    results.rowsPath.push(rowsPathRate(bench))
   }
   table.child.kill('SIGTERM')
   bare.child.kill('SIGTERM')
@@ -71,9 +95,12 @@ async function main() {
   console.log(`node ${process.version}; ${ROUNDS} rounds; ${GENERATOR}, ${SECONDS}s per measurement; requests/s`)
   console.log(`GET /bench/items.json?_size=100 (100,000 rows, 6 columns)   ${spread(results.table)}`)
   console.log(`(a) bare Hono route, small string                          ${spread(results.bare)}`)
-  console.log(`(b) same query + JSON in-process, no HTTP (calls/s)        ${spread(results.inProcess)}`)
-  const ratios = results.table.map((t, i) => t / results.inProcess[i]!)
-  console.log(`table page / (b), per round: ${ratios.map((r) => (r * 100).toFixed(0) + '%').join(', ')}; median ${(median(ratios) * 100).toFixed(0)}%`)
+  console.log(`(b) the server's query + JSON in-process, no HTTP (calls/s) ${spread(results.inProcess)}`)
+  console.log(`(b0) rows into JS + JSON.stringify in-process (calls/s)     ${spread(results.rowsPath)}`)
+  for (const [label, baseline] of [['(b)', results.inProcess], ['(b0)', results.rowsPath]] as const) {
+    const ratios = results.table.map((t, i) => t / baseline[i]!)
+    console.log(`table page / ${label}, per round: ${ratios.map((r) => (r * 100).toFixed(0) + '%').join(', ')}; median ${(median(ratios) * 100).toFixed(0)}%`)
+  }
   console.log(`table page / (a), median: ${((median(results.table) / median(results.bare)) * 100).toFixed(0)}%`)
 
   const streamRates: number[] = []
