@@ -8,7 +8,7 @@ import type { Awaitable } from './hooks/types.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import { requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
-import type { Action, Actor, CreateTokenOptions, Resource, TokenHandler } from './types.ts'
+import type { Action, Actor, CreateTokenOptions, Resource, TokenContext, TokenHandler } from './types.ts'
 
 export interface DataserveOptions {
   config: DataserveConfig
@@ -148,11 +148,15 @@ export class Dataserve {
    * the token. A handler that claims it but rejects it throws `TokenInvalidError`.
    * Synchronous when the handlers are (a promise otherwise): `await` it either way.
    */
-  verifyToken(token: string, from = 0): Awaitable<Actor | null> {
+  verifyToken(token: string, context: TokenContext = {}): Awaitable<Actor | null> {
+    return this.#verifyFrom(0, token, context)
+  }
+
+  #verifyFrom(from: number, token: string, context: TokenContext): Awaitable<Actor | null> {
     const handlers = this.#tokenHandlers
     for (let i = from; i < handlers.length; i++) {
-      const found = handlers[i]!.verifyToken(this, token)
-      if (isPromiseLike(found)) return Promise.resolve(found).then((actor) => actor ?? this.verifyToken(token, i + 1))
+      const found = handlers[i]!.verifyToken(this, token, context)
+      if (isPromiseLike(found)) return Promise.resolve(found).then((actor) => actor ?? this.#verifyFrom(i + 1, token, context))
       if (found) return found
     }
     return null

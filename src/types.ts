@@ -63,5 +63,11 @@ export interface CreateTokenOptions {
 export interface TokenHandler {
   name: string
   createToken(ds: Dataserve, actorId: string, options: CreateTokenOptions): Awaitable<string>
-  verifyToken(ds: Dataserve, token: string): Awaitable<Actor | null>
+  verifyToken(ds: Dataserve, token: string, context?: TokenContext): Awaitable<Actor | null>
+}
+
+/** Where a token was presented, for handlers that keep an audit trail. */
+export interface TokenContext {
+  /** The request path, without the query string (which may hold the token). */
+  path?: string
 }

@@ -63,6 +63,18 @@ describe('signed tokens: expiry and settings', () => {
     await assert.rejects(async () => handler.verifyToken(ds, token), /Token has expired/)
   })
 
+  it('a token verified before is checked again: a tampered copy fails, and actors share no objects', async () => {
+    const ds = await dsWith('s')
+    const handler = signedTokenHandler()
+    const token = await handler.createToken(ds, 'alice', { restrictions: new TokenRestrictions().allowAll('view-table') })
+    const first = (await handler.verifyToken(ds, token))!
+    ;(first._r as { a: string[] }).a.push('es')
+    const second = (await handler.verifyToken(ds, token))!
+    assert.deepEqual(second._r, { a: ['vt'] })
+    const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'AB' : 'AA')
+    await assert.rejects(async () => handler.verifyToken(ds, tampered), /Invalid token signature/)
+  })
+
   it('max_signed_tokens_ttl caps tokens, including tokens with no expiry', async () => {
     const ds = await dsWith('s', [['settings.max_signed_tokens_ttl', '100']])
     let now = 5_000

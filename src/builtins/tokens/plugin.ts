@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { ConfigError } from '../../config/errors.ts'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
@@ -54,9 +53,6 @@ function storeOf(ds: Dataserve): ManagedTokenStore {
   return state.store
 }
 
-/** The path of the request whose token is being verified, for the managed tokens' audit trail. */
-const currentPath = new AsyncLocalStorage<string>()
-
 function managedTokenHandler(): TokenHandler {
   return {
     name: 'managed',
@@ -65,7 +61,7 @@ function managedTokenHandler(): TokenHandler {
         expiresAfter,
         restrictions: restrictions && !restrictions.isEmpty() ? restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name) : null,
       }).token,
-    verifyToken: (ds, token) => (token.startsWith(MANAGED_PREFIX) ? storeOf(ds).verify(token, currentPath.getStore() ?? null) : null),
+    verifyToken: (ds, token, context) => (token.startsWith(MANAGED_PREFIX) ? storeOf(ds).verify(token, context?.path ?? null) : null),
   }
 }
 
@@ -96,7 +92,7 @@ export default definePlugin({
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
       // Stays synchronous for synchronous handlers: no promise on the hot path.
-      const found = currentPath.run(pathOf(request.url), () => ds.verifyToken(token))
+      const found = ds.verifyToken(token, { path: pathOf(request.url) })
       return isPromiseLike(found) ? Promise.resolve(found).then(recognised) : recognised(found)
     },
     registerMiddleware: ({ ds }) => [tokenMiddleware(ds)],

@@ -19,6 +19,7 @@ export interface SignedPayload {
  * `now` returns seconds; tests inject a clock.
  */
 export function signedTokenHandler(now: () => number = () => Date.now() / 1000): TokenHandler {
+  const verified = new VerifiedPayloads()
   return {
     name: 'signed',
     createToken(ds, actorId, { expiresAfter, restrictions }) {
@@ -32,12 +33,16 @@ export function signedTokenHandler(now: () => number = () => Date.now() / 1000):
     verifyToken(ds, token) {
       if (!token.startsWith(SIGNED_PREFIX)) return null
       if (!ds.settings.allow_signed_tokens) throw new TokenInvalidError('Signed API tokens are not enabled on this server')
-      let payload: unknown
-      try {
-        payload = ds.unsign(token.slice(SIGNED_PREFIX.length), NAMESPACE)
-      } catch {
-        throw new TokenInvalidError('Invalid token signature')
+      let payload = verified.get(token)
+      if (payload === undefined) {
+        try {
+          payload = ds.unsign(token.slice(SIGNED_PREFIX.length), NAMESPACE)
+        } catch {
+          throw new TokenInvalidError('Invalid token signature')
+        }
+        verified.add(token, payload)
       }
+      // Expiry and the payload's shape are checked on every use, cached or not.
       return actorFromPayload(ds, payload, now())
     },
   }
@@ -69,4 +74,27 @@ function cappedDuration(ds: Dataserve, requested: number | undefined): number | 
   const max = ds.settings.max_signed_tokens_ttl
   if (max > 0 && (requested === undefined || requested > max)) return max
   return requested
+}
+
+/**
+ * Payloads of tokens whose signature checked out, by token. A signed token never changes
+ * meaning (the secret is fixed for the process), so a client sending the same token on every
+ * request pays for the HMAC once instead of each time (about 7 µs, 3 % of a table page).
+ * Only verified tokens go in, so garbage cannot fill it; the oldest entry makes way.
+ */
+class VerifiedPayloads {
+  static readonly SIZE = 1000
+  /** Token → payload as JSON text. */
+  readonly #payloads = new Map<string, string>()
+
+  /** A fresh copy each time: actors built from it must not share objects across requests. */
+  get(token: string): unknown {
+    const json = this.#payloads.get(token)
+    return json === undefined ? undefined : JSON.parse(json)
+  }
+
+  add(token: string, payload: unknown): void {
+    if (this.#payloads.size >= VerifiedPayloads.SIZE) this.#payloads.delete(this.#payloads.keys().next().value!)
+    this.#payloads.set(token, JSON.stringify(payload))
+  }
 }
