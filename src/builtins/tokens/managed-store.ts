@@ -73,6 +73,14 @@ export class ManagedTokenStore {
   private readonly dummyHash = sha256(randomBytes(32).toString('base64url'))
   /** Statements prepared once: verify runs on every request that carries a managed token. */
   private readonly statements = new Map<string, Database.Statement>()
+  /**
+   * Token rows read by verify(), by id, while the database is unchanged: `PRAGMA
+   * data_version` moves when another connection (the `dataserve tokens` CLI, another
+   * server) commits, and this store forgets a row whenever it writes to it itself. So a
+   * revocation from anywhere is still seen on the next request.
+   */
+  private readonly rows = new Map<string, RawRow & { secret_hash: Buffer }>()
+  private dataVersion = -1
 
   constructor(
     readonly path: string,
@@ -103,7 +111,7 @@ export class ManagedTokenStore {
       throw new TokenInvalidError('Invalid token')
     }
     const [, id, secret] = match as unknown as [string, string, string]
-    const row = this.sql(`select ${COLUMNS}, secret_hash from managed_tokens where id = ?`).get(id) as (RawRow & { secret_hash: Buffer }) | undefined
+    const row = this.row(id)
     const matches = timingSafeEqual(row?.secret_hash ?? this.dummyHash, sha256(secret))
     if (!row || !matches) {
       this.event('rejected', row ? id : null, row?.actor_id ?? null, path, row ? 'wrong secret' : 'unknown id')
@@ -116,12 +124,14 @@ export class ManagedTokenStore {
     }
     if (row.status === 'expired' || (row.expires_at !== null && now >= row.expires_at)) {
       if (row.status !== 'expired') {
+        this.rows.delete(id)
         this.sql("update managed_tokens set status = 'expired' where id = ?").run(id)
         this.event('expired', id, row.actor_id, path, null)
       }
       throw new TokenInvalidError('Token has expired')
     }
     if (row.last_used_at === null || now - row.last_used_at >= USE_WRITE_INTERVAL) {
+      this.rows.delete(id)
       this.sql('update managed_tokens set last_used_at = ? where id = ?').run(now, id)
       this.event('used', id, row.actor_id, path, null)
     }
@@ -150,6 +160,7 @@ export class ManagedTokenStore {
   }
 
   revoke(id: string, by: string | null): ManagedToken | undefined {
+    this.rows.delete(id)
     const changed = this.sql("update managed_tokens set status = 'revoked', revoked_at = ?, revoked_by = ? where id = ? and status != 'revoked'").run(this.now(), by, id)
     const record = this.get(id)
     if (record && changed.changes > 0) this.event('revoked', id, record.actor_id, null, by === null ? null : `by ${by}`)
@@ -164,6 +175,24 @@ export class ManagedTokenStore {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+
+  private row(id: string): (RawRow & { secret_hash: Buffer }) | undefined {
+    const version = this.sql('pragma data_version').pluck().get() as number
+    if (version !== this.dataVersion) {
+      this.rows.clear()
+      this.dataVersion = version
+    }
+    let row = this.rows.get(id)
+    if (!row) {
+      row = this.sql(`select ${COLUMNS}, secret_hash from managed_tokens where id = ?`).get(id) as (RawRow & { secret_hash: Buffer }) | undefined
+      // Only known ids are kept, so made-up ids cannot fill the map.
+      if (row) {
+        if (this.rows.size >= 1000) this.rows.clear()
+        this.rows.set(id, row)
+      }
+    }
+    return row
   }
 
   private sql(text: string): Database.Statement {
