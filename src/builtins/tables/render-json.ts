@@ -39,7 +39,8 @@ export function valueJson(value: unknown, options?: ValueOptions, parseJson = fa
       }
       return JSON.stringify(value)
     case 'number':
-      if (Number.isFinite(value)) return String(value)
+      // JSON.stringify, not String(): see pythonFloat in render-csv.ts.
+      if (Number.isFinite(value)) return JSON.stringify(value)
       if (options?.infinity && !Number.isNaN(value)) return value > 0 ? 'Infinity' : '-Infinity'
       return 'null'
     case 'bigint':
