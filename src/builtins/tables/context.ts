@@ -50,7 +50,8 @@ export function urlWith(c: Ctx, changes: Record<string, string | null>, path?: s
   if (c.var.ds.settings.force_https_urls) url.protocol = 'https:'
   if (path !== undefined) url.pathname = path
   // Credentials never go into a URL we write (next_url, Link, redirects).
-  for (const name of c.var.ds.credentialParams) url.searchParams.delete(name)
+  // (has() first: delete() re-serialises the URL even when the name is absent.)
+  for (const name of c.var.ds.credentialParams) if (url.searchParams.has(name)) url.searchParams.delete(name)
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) url.searchParams.delete(name)
     else url.searchParams.set(name, value)

@@ -87,7 +87,7 @@ export default definePlugin({
       },
     },
     actorFromRequest: ({ ds, request }) => {
-      const token = queryToken(ds, request.url) ?? bearerToken(request.headers.get('authorization'))
+      const token = queryTokens.get(request) ?? queryToken(ds, request.url) ?? bearerToken(request.headers.get('authorization'))
       if (token === undefined) return null
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
@@ -144,6 +144,9 @@ function mayHaveParam(url: string, name: string): boolean {
   return url.includes(name) || (url.includes('%') && url.includes('?'))
 }
 
+/** Query-string tokens the middleware has read and checked, by request: the URL is parsed once. */
+const queryTokens = new WeakMap<Request, string>()
+
 /** The query-string token of a request URL, when query tokens are on and one was sent. */
 function queryToken(ds: Dataserve, url: string): string | undefined {
   const name = stateOf(ds).config.param
@@ -171,6 +174,7 @@ function tokenMiddleware(ds: Dataserve): Middleware {
       if (values.length > 1) throw new BadRequestError(`${name} was given more than once`)
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new BadRequestError(`${name} is accepted on GET and HEAD requests only`)
       if (hasHeader) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
+      queryTokens.set(c.req.raw, values[0]!)
     }
     const presented = values.length > 0 || hasHeader
     const client = clientAddress(c)
