@@ -153,8 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function serve(options: ServeOptions): Promise<number> {
   const running = await startServer(options)
   const count = running.ds.databases.size
-  process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)
-  return new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -168,6 +167,9 @@ async function serve(options: ServeOptions): Promise<number> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  // Only now: whoever reads this line may signal us at once, and must find the handlers.
+  process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)
+  return stopped
 }
 
 function print(text: string): number {
