@@ -28,7 +28,7 @@ export class DatabaseOpenError extends Error {
  * cannot be passed to SQLite: an immutable file is opened read-only like the others and
  * flagged so plugins may cache what they derive from it.
  */
-export function openDatabases(files: readonly DatabaseFile[]): DatabaseHandle[] {
+export function openDatabases(files: readonly DatabaseFile[], options: OpenOptions = {}): DatabaseHandle[] {
   const handles: DatabaseHandle[] = []
   const taken = new Set<string>()
   try {
@@ -38,7 +38,7 @@ export function openDatabases(files: readonly DatabaseFile[]): DatabaseHandle[] 
       let name = stem
       for (let n = 2; taken.has(name); n++) name = `${stem}_${n}`
       taken.add(name)
-      handles.push({ name, path: isMemory ? null : resolve(file.path), immutable: !!file.immutable, connection: open(file.path) })
+      handles.push({ name, path: isMemory ? null : resolve(file.path), immutable: !!file.immutable, connection: open(file.path, options.cacheSizeKb ?? 0) })
     }
   } catch (error) {
     for (const handle of handles) handle.connection.close()
@@ -47,17 +47,29 @@ export function openDatabases(files: readonly DatabaseFile[]): DatabaseHandle[] 
   return handles
 }
 
-function open(path: string): Database.Database {
+export interface OpenOptions {
+  /** Datasette's `cache_size_kb` setting: SQLite's page cache per connection; 0 for SQLite's default. */
+  cacheSizeKb?: number
+}
+
+/**
+ * SQLite's page cache for a connection: `cache_size_kb`, or SQLite's own default (2 MB) when
+ * 0. Not better-sqlite3's default of 16 MB: the files are read-only, so the operating
+ * system's cache holds them anyway, and a full-table stream would otherwise grow the process
+ * by 16 MB per connection.
+ */
+export function pageCachePragma(cacheSizeKb: number): string {
+  return `cache_size = -${cacheSizeKb > 0 ? Math.floor(cacheSizeKb) : 2000}`
+}
+
+function open(path: string, cacheSizeKb: number): Database.Database {
   if (path === ':memory:') return new Database(':memory:')
   if (!existsSync(path)) throw new DatabaseOpenError(`database file not found: ${path}`)
   if (!statSync(path).isFile()) throw new DatabaseOpenError(`not a file: ${path}`)
   let connection: Database.Database | undefined
   try {
     connection = new Database(path, { readonly: true, fileMustExist: true })
-    // SQLite's own default page cache (2 MB) instead of better-sqlite3's 16 MB per
-    // connection: the files are read-only, so the operating system's cache holds them
-    // anyway, and a full-table stream would otherwise grow the process by 16 MB per database.
-    connection.pragma('cache_size = -2000')
+    connection.pragma(pageCachePragma(cacheSizeKb))
     // Opening is lazy: read the schema now so a file that is not SQLite fails at startup.
     connection.prepare('select count(*) from sqlite_master').get()
     return connection

@@ -69,7 +69,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
     secret = randomBytes(32).toString('hex')
     notice('dataserve: no --secret, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
-  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases: openDatabases(options.databases ?? []), secret })
+  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases: openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb }), secret })
   try {
     await ds.prepareConnections()
     await ds.collectRegistrations()

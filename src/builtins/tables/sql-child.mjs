@@ -35,8 +35,8 @@ function connection(name) {
   if (!databases.has(name)) throw new Error(`Database not found: ${name}`)
   const path = databases.get(name)
   conn = path === null ? new Database(':memory:') : new Database(path, { readonly: true, fileMustExist: true })
-  // SQLite's default 2 MB page cache, as the server's own connections use (databases.ts).
-  conn.pragma('cache_size = -2000')
+  // The same page cache as the server's own connections (pageCachePragma in databases.ts).
+  conn.pragma(`cache_size = -${context.settings?.cache_size_kb > 0 ? Math.floor(context.settings.cache_size_kb) : 2000}`)
   // The `ds` here is limited to config, settings and databases: the server's object lives
   // in the other process.
   for (const prepare of prepareConnection) prepare({ ds: context, database: name, connection: conn })
