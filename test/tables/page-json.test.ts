@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { getJson, makeDb, serve, tempDir, type TestServer } from '../helpers.ts'
-import { allowAll } from './fixtures.ts'
+import { allowAll, fixtureDb } from './fixtures.ts'
 
 const TRICKY = [
   'plain',
@@ -125,6 +125,22 @@ describe('table pages serialised by SQLite', () => {
     assert.equal(status, 200, JSON.stringify(body))
     assert.deepEqual(Object.keys(body.rows[0]), ['rowid', ...wideColumns])
     assert.equal(body.rows[0].c69, 69)
+  })
+
+  it('SQLite refusing the query (a raw search with bad FTS syntax) is a 400, not a 500', async () => {
+    const server = await serve({ databases: [{ path: fixtureDb() }], plugins: [allowAll] })
+    const { status, body } = await getJson(server, '/fixtures/items.json?_search=%22unbalanced&_searchmode=raw')
+    assert.equal(status, 400, JSON.stringify(body))
+    assert.equal(body.ok, false)
+  })
+
+  it('_size=0 is an empty page with no next page, as with every other shape', async () => {
+    const server = await serve({ databases: [{ path: trickyDb() }], plugins: [allowAll] })
+    for (const shape of ['objects', 'array', 'arrays']) {
+      const { status, body } = await getJson(server, `/tricky/texts.json?_size=0&_shape=${shape}`)
+      assert.equal(status, 200, JSON.stringify(body))
+      assert.deepEqual(shape === 'array' ? body : [body.rows, body.next], shape === 'array' ? [] : [[], null])
+    }
   })
 
   it('_shape=array is the bare list, with the next page in the Link header', async () => {

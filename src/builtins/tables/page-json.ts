@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '../../databases.ts'
 import type { TableInfo } from './schema.ts'
+import { asBadRequest } from './context.ts'
 import { encodeNextToken } from './keyset.ts'
 import { rawStatement } from './statements.ts'
 import { quoteIdentifier } from './sql.ts'
@@ -30,6 +31,8 @@ const holdsBlobs = new WeakSet<TableInfo>()
  */
 export function pageJson(db: DatabaseHandle, q: TableQuery): JsonPage | null {
   if (holdsBlobs.has(q.table) || q.columns.length === 0 || q.columns.length > MAX_COLUMNS) return null
+  // No rows asked for: no last row to point a next page at (as the JavaScript path answers).
+  if (q.size === 0) return { rowsJson: '[]', next: null }
   if (q.sort && !q.columns.includes(q.sort.column)) return null
   const sql = pageJsonSql(q)
   let result: [string | null, number]
@@ -40,7 +43,8 @@ export function pageJson(db: DatabaseHandle, q: TableQuery): JsonPage | null {
       holdsBlobs.add(q.table)
       return null
     }
-    throw error
+    // A bad search expression or filter value is the client's mistake: 400, as on every path.
+    asBadRequest(error)
   }
   let [joined, count] = result
   if (joined === null) return { rowsJson: '[]', next: null }
