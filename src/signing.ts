@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { sha256 } from './util/sha256.ts'
 import { inflateSync } from 'node:zlib'
 import { deflate } from 'pako'
 
@@ -55,6 +56,3 @@ function signature(payload: string, secret: string, namespace: string): string {
   return createHmac('sha1', key).update(payload).digest('base64url')
 }
 
-function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest()
-}

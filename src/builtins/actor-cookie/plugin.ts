@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { sha256 } from '../../util/sha256.ts'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
@@ -27,7 +28,7 @@ export default definePlugin({
     listening: ({ ds, url }) => {
       if (!ds.settings.root_enabled) return
       const token = randomBytes(32).toString('hex')
-      loginTokens.set(ds, digest(token))
+      loginTokens.set(ds, sha256(token))
       process.stdout.write(`dataserve: log in as root (once) at ${url}-/auth-token?token=${token}\n`)
     },
     registerRoutes: ({ ds }) => [
@@ -38,7 +39,7 @@ export default definePlugin({
           const expected = loginTokens.get(ds)
           const given = c.req.query('token') ?? ''
           // Compare digests so the comparison takes the same time whatever was sent.
-          if (!expected || !timingSafeEqual(expected, digest(given))) throw new ForbiddenError('Invalid or already used token')
+          if (!expected || !timingSafeEqual(expected, sha256(given))) throw new ForbiddenError('Invalid or already used token')
           loginTokens.delete(ds)
           setCookie(c, COOKIE, ds.sign({ a: { id: 'root' } }, NAMESPACE), { path: '/', httpOnly: true, sameSite: 'Lax' })
           return c.redirect('/', 302)
@@ -92,9 +93,5 @@ function fromBase62(text: string): number {
   let n = 0
   for (const ch of text) n = n * 62 + BASE62.indexOf(ch)
   return n
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest()
 }
 

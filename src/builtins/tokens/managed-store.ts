@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { sha256 } from '../../util/sha256.ts'
 import { TokenInvalidError } from '../../errors.ts'
 import type { RestrictionsJSON } from '../../token-restrictions.ts'
 import type { Actor } from '../../types.ts'
@@ -213,6 +214,3 @@ export class ManagedTokenStore {
 
 type RawRow = Omit<ManagedToken, 'restrictions'> & { restrictions: string | null }
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest()
-}

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
+import { sha256 } from '../../util/sha256.ts'
 import type { Actor, TokenHandler } from '../../types.ts'
 
 export interface StaticToken {
@@ -29,6 +30,3 @@ export function staticTokenHandler(tokens: readonly StaticToken[]): TokenHandler
   }
 }
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest()
-}
