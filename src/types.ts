@@ -15,7 +15,7 @@ export interface Actor {
  */
 export type Resource = undefined | string | readonly [database: string, child: string]
 
-/** The Hono environment of every route: `c.var.ds` and `c.var.actor`. */
+/** The Hono environment of every route: `c.get('ds')` and `c.get('actor')`. */
 export interface DataserveEnv {
   Variables: {
     ds: Dataserve

@@ -50,6 +50,15 @@ describe('read-only SQL queries', () => {
     assert.equal(response.headers.get('location'), `${server.url}fixtures/-/query.json?sql=select+1&_shape=array`)
   })
 
+  it('force_https_urls: redirects and next_url say https', async () => {
+    const server = await serveFixtures({ overrides: [['settings.force_https_urls', 'true']] })
+    const https = server.url.replace(/^http:/, 'https:')
+    const response = await server.get('/fixtures.json?sql=select+name+from+items&_shape=array', { redirect: 'manual' })
+    assert.equal(response.headers.get('location'), `${https}fixtures/-/query.json?sql=select+name+from+items&_shape=array`)
+    const { body } = await getJson(server, '/fixtures/items.json?_size=2&name__not=a+b')
+    assert.equal(body.next_url, `${https}fixtures/items.json?_size=2&name__not=a+b&_next=2`)
+  })
+
   const refused: [string, RegExp][] = [
     ['insert into items (name) values (1)', /Statement must be a SELECT/],
     ['delete from items', /Statement must be a SELECT/],

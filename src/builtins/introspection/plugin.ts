@@ -15,7 +15,7 @@ export default definePlugin({
   hooks: {
     registerRoutes: () => [
       { method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: true }) },
-      { method: 'GET', path: '/-/actor.json', handler: (c) => c.json({ ok: true, actor: c.var.actor }) },
+      { method: 'GET', path: '/-/actor.json', handler: (c) => c.json({ ok: true, actor: c.get('actor') }) },
       { method: 'GET', path: '/-/plugins.json', handler: guarded((ds) => ds.plugins.listPlugins()) },
       { method: 'GET', path: '/-/hooks.json', handler: guarded(hookOrder) },
       { method: 'GET', path: '/-/versions.json', handler: guarded(versions) },
@@ -26,7 +26,8 @@ export default definePlugin({
 
 function guarded(body: (ds: Dataserve) => unknown) {
   return async function introspection(c: Context<DataserveEnv>) {
-    const { ds, actor } = c.var
+    const ds = c.get('ds')
+  const actor = c.get('actor')
     await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
     return c.json(body(ds))
   }

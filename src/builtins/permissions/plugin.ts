@@ -52,7 +52,8 @@ export default definePlugin({
 })
 
 async function actionsView(c: Context<DataserveEnv>) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
   const actions = [...ds.actions.values()].map((action) => ({
     name: action.name,
@@ -68,7 +69,8 @@ const MAX_PAGE_SIZE = 200
 
 /** GET /-/allowed.json?action=view-table — what the current actor may do that action on, paginated. */
 async function allowedView(c: Context<DataserveEnv>) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   const name = c.req.query('action')
   if (!name) throw new BadRequestError('action= is required')
   const action = ds.resolveAction(name)
@@ -102,7 +104,8 @@ async function allowedView(c: Context<DataserveEnv>) {
 
 /** GET /-/check.json?action=…&parent=…&child=… — one decision and the rule that made it. */
 async function checkView(c: Context<DataserveEnv>) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'permissions-debug' }, 'You do not have permission to debug permissions')
   const name = c.req.query('action')
   if (!name) throw new BadRequestError('action= is required')

@@ -44,25 +44,40 @@ export function listParam(query: URLSearchParams, name: string): string[] {
   return query.getAll(name).flatMap((value) => value.split(',')).filter((value) => value !== '')
 }
 
-/** The request URL with some parameters replaced, for next_url and redirects. */
+/**
+ * The request URL with some parameters replaced, for next_url and redirects. String work on
+ * the URL @hono/node-server has already normalised, rather than a URL object: this runs on
+ * every table page. `path` is an encoded path (tildeEncode).
+ */
 export function urlWith(c: Ctx, changes: Record<string, string | null>, path?: string): string {
-  const url = new URL(c.req.url)
-  if (c.var.ds.settings.force_https_urls) url.protocol = 'https:'
-  if (path !== undefined) url.pathname = path
-  // Credentials never go into a URL we write (next_url, Link, redirects).
-  // (has() first: delete() re-serialises the URL even when the name is absent.)
-  for (const name of c.var.ds.credentialParams) if (url.searchParams.has(name)) url.searchParams.delete(name)
-  for (const [name, value] of Object.entries(changes)) {
-    if (value === null) url.searchParams.delete(name)
-    else url.searchParams.set(name, value)
+  const ds = c.get('ds')
+  const url = c.req.url
+  const q = url.indexOf('?')
+  let base = q === -1 ? url : url.slice(0, q)
+  if (path !== undefined) base = base.slice(0, base.indexOf('/', base.indexOf('//') + 2)) + path
+  if (ds.settings.force_https_urls && base.startsWith('http:')) base = 'https:' + base.slice(5)
+  let search = q === -1 ? '' : url.slice(q + 1)
+  // Credentials never go into a URL we write (next_url, Link, redirects). A name may hide
+  // percent-encoded, hence the '%' test.
+  const credentials = [...ds.credentialParams].some((name) => search.includes(name)) || search.includes('%')
+  const names = Object.keys(changes)
+  if (names.length > 0 || credentials) {
+    const params = new URLSearchParams(search)
+    for (const name of ds.credentialParams) params.delete(name)
+    for (const name of names) {
+      const value = changes[name]!
+      if (value === null) params.delete(name)
+      else params.set(name, value)
+    }
+    search = params.toString()
   }
-  return url.toString()
+  return search ? `${base}?${search}` : base
 }
 
 /** Cache-Control from `default_cache_ttl`, overridden by `?_ttl=`. */
 export function cacheControl(c: Ctx, query: URLSearchParams): string {
   const given = single(query, '_ttl')
-  let ttl = c.var.ds.settings.default_cache_ttl
+  let ttl = c.get('ds').settings.default_cache_ttl
   if (given !== undefined) {
     if (!/^\d+$/.test(given)) throw new BadRequestError('_ttl must be a whole number of seconds')
     ttl = Number(given)

@@ -29,7 +29,7 @@ export async function route(c: Ctx, state: TablesState): Promise<Response> {
   const parts = segments.map(decodeSegment)
 
   if (parts.length === 1 && parts[0] === '') return format === 'csv' ? notFound() : indexView(c)
-  const db = getDatabase(c.var.ds, parts[0]!)
+  const db = getDatabase(c.get('ds'), parts[0]!)
   if (parts.length === 1) {
     if (format === 'csv') return notFound()
     if (new URL(url).searchParams.has('sql')) {

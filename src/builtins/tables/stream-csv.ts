@@ -13,7 +13,7 @@ import { csvHeaders, fetchPage } from './views/table.ts'
  * Each chunk is its own short query, so no read transaction stays open while waiting.
  */
 export function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHandle, q: TableQuery, query: URLSearchParams, cache: string) {
-  const ds = c.var.ds
+  const ds = c.get('ds')
   const maxBytes = ds.settings.max_csv_mb * 1024 * 1024
   const real = realColumnIndexes(q.columns, new Map(q.table.columns.map((col) => [col.name, col.type])))
   const encoder = new TextEncoder()

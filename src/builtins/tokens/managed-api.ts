@@ -18,7 +18,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
       method: 'POST',
       path: '/-/tokens',
       handler: async (c) => {
-        const { ds } = c.var
+        const ds = c.get('ds')
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-create' }, 'You do not have permission to create tokens')
         const body = await jsonObjectBody(c)
@@ -38,7 +38,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
       method: 'GET',
       path: '/-/tokens.json',
       handler: async (c) => {
-        const { ds } = c.var
+        const ds = c.get('ds')
         const actor = human(c)
         const viewAll = await ds.allowed({ actor, action: 'auth-tokens-view-all' })
         const status = c.req.query('status')
@@ -55,7 +55,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
       method: 'GET',
       path: '/-/tokens/events.json',
       handler: async (c) => {
-        const { ds } = c.var
+        const ds = c.get('ds')
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-view-all' }, 'You do not have permission to view the token audit trail')
         const page = positiveInt(c.req.query('page') ?? '1', 'page')
@@ -74,14 +74,14 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
       path: '/-/tokens/:id{[0-9a-f]{16}}/revoke',
       handler: async (c) => {
         const record = await visibleToken(c, 'auth-tokens-revoke-all')
-        const revoked = storeOf(c.var.ds).revoke(record.id, c.var.actor!.id)
+        const revoked = storeOf(c.get('ds')).revoke(record.id, c.get('actor')!.id)
         return c.json({ ok: true, ...revoked })
       },
     },
   ]
 
   async function visibleToken(c: Ctx, otherAction: string): Promise<ManagedToken> {
-    const { ds } = c.var
+    const ds = c.get('ds')
     const actor = human(c)
     const id = (c.req.param('id') ?? c.req.param('file'))!.slice(0, 16)
     const record = storeOf(ds).get(id)
@@ -92,7 +92,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
 }
 
 function human(c: Ctx): Actor {
-  const actor = c.var.actor
+  const actor = c.get('actor')
   if (!actor) throw new ForbiddenError('You must be logged in to manage tokens')
   if (actor.token !== undefined) throw new ForbiddenError('Tokens cannot manage tokens')
   return actor

@@ -209,8 +209,8 @@ function requireHumanActor(actor: Actor | null): Actor {
 }
 
 async function createTokenPage(c: Context<DataserveEnv>) {
-  const actor = requireHumanActor(c.var.actor)
-  return c.html(createTokenForm(c.var.ds, actor))
+  const actor = requireHumanActor(c.get('actor'))
+  return c.html(createTokenForm(c.get('ds'), actor))
 }
 
 /**
@@ -218,8 +218,8 @@ async function createTokenPage(c: Context<DataserveEnv>) {
  * {db: […]}, "r": {db: {table: […]}}}, "handler": "signed"}`, or the HTML form's fields.
  */
 async function createTokenPost(c: Context<DataserveEnv>) {
-  const { ds } = c.var
-  const actor = requireHumanActor(c.var.actor)
+  const ds = c.get('ds')
+  const actor = requireHumanActor(c.get('actor'))
   const type = c.req.header('content-type') ?? ''
   let expiresAfter: number | undefined
   let restrictions = new TokenRestrictions()

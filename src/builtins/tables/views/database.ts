@@ -11,7 +11,8 @@ import { tildeEncode } from '../tilde.ts'
 
 /** GET /DB.json — the tables and views of one database that the actor may see. */
 export async function databaseView(c: Ctx, db: DatabaseHandle) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-database', resource: db.name }, 'You do not have permission to view this database')
   const { tables, views } = await visibleTables(ds, actor, db)
   const body = {

@@ -6,7 +6,8 @@ const TRUNCATE_AT = 5
 
 /** GET /.json — the databases the actor may see, with a summary of each, keyed by name. */
 export async function indexView(c: Ctx) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
   const body: Record<string, unknown> = {}
   for (const db of ds.databases.values()) {

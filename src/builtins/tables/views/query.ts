@@ -14,7 +14,8 @@ const QUERY_EXTRAS = ['columns', 'query', 'database', 'private', 'metadata', 'ex
  * limit, at most max_returned_rows rows. `:name` parameters come from the query string.
  */
 export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, format: 'json' | 'csv') {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'execute-sql', resource: db.name }, 'You do not have permission to execute SQL against this database')
   const query = queryOf(c)
   const sql = single(query, 'sql')

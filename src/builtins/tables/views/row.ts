@@ -9,7 +9,8 @@ import { tildeDecode } from '../tilde.ts'
 
 /** GET /DB/TABLE/PK.json — one row by primary key (compound keys comma-joined) or rowid. */
 export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkPath: string) {
-  const { ds, actor } = c.var
+  const ds = c.get('ds')
+  const actor = c.get('actor')
   const table = getTable(db, tableName)
   await ds.ensureAllowed({ actor, action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
   if (table.isView) throw new NotFoundError(`Views do not have rows by key: ${table.name}`)
