@@ -112,6 +112,22 @@ describe('managed tokens', () => {
     store.close()
   })
 
+  it('a token seen before is still checked: a wrong secret for its id fails, and a revocation by another connection is seen at once', () => {
+    const path = join(tempDir(), 'internal.db')
+    const store = new ManagedTokenStore(path)
+    const { token, record } = store.create('alice', {})
+    assert.equal(store.verify(token, '/a').id, 'alice')
+    assert.equal(store.verify(token, '/b').id, 'alice')
+    const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
+    assert.throws(() => store.verify(wrong, '/c'), /Invalid token/)
+    // Another process (the CLI) revokes through its own connection, right after a use.
+    const other = new ManagedTokenStore(path)
+    assert.equal(other.revoke(record.id, 'admin')?.status, 'revoked')
+    other.close()
+    assert.throws(() => store.verify(token, '/d'), /Token has been revoked/)
+    store.close()
+  })
+
   it('restart keeps managed tokens; the CLI creates, lists and revokes in the same internal database', async () => {
     const dir = tempDir()
     const db = makeDb(join(dir, 'sales.db'), 'create table orders (id integer primary key)')
