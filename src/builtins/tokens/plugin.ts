@@ -87,7 +87,7 @@ export default definePlugin({
       },
     },
     actorFromRequest: ({ ds, request }) => {
-      const token = queryTokens.get(request) ?? queryToken(ds, request.url) ?? bearerToken(request.headers.get('authorization'))
+      const token = (request as CheckedRequest)[QUERY_TOKEN] ?? queryToken(ds, request.url) ?? bearerToken(request.headers.get('authorization'))
       if (token === undefined) return null
       if (token === '') throw new TokenInvalidError('Empty bearer token')
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long')
@@ -151,8 +151,13 @@ function searchParams(url: string): URLSearchParams {
   return new URLSearchParams(q === -1 ? '' : url.slice(q + 1, hash === -1 ? undefined : hash))
 }
 
-/** Query-string tokens the middleware has read and checked, by request: the URL is parsed once. */
-const queryTokens = new WeakMap<Request, string>()
+/**
+ * The query-string token the middleware has read and checked, kept on the request so the URL
+ * is parsed once. A property rather than a WeakMap: an ephemeron per request is work for
+ * every garbage collection.
+ */
+const QUERY_TOKEN = Symbol('dataserve.queryToken')
+type CheckedRequest = Request & { [QUERY_TOKEN]?: string }
 
 /** The query-string token of a request URL, when query tokens are on and one was sent. */
 function queryToken(ds: Dataserve, url: string): string | undefined {
@@ -181,7 +186,7 @@ function tokenMiddleware(ds: Dataserve): Middleware {
       if (values.length > 1) throw new BadRequestError(`${name} was given more than once`)
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new BadRequestError(`${name} is accepted on GET and HEAD requests only`)
       if (hasHeader) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
-      queryTokens.set(c.req.raw, values[0]!)
+      ;(c.req.raw as CheckedRequest)[QUERY_TOKEN] = values[0]!
     }
     const presented = values.length > 0 || hasHeader
     const client = clientAddress(c)
