@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { csrfToken, csrfTokenValid } from '../../src/builtins/tokens/create-token-form.ts'
 import { definePlugin } from '../../src/define-plugin.ts'
 import { TokenRestrictions } from '../../src/token-restrictions.ts'
 import { getJson, makeDb, runCli, serve, tempDir } from '../helpers.ts'
@@ -215,13 +216,30 @@ describe('creating tokens', () => {
     assert.equal(typeof actor?.token_expires, 'number')
   })
 
-  it('the form POST works too', async () => {
+  it('the form POST works too, with the CSRF token from the page', async () => {
     const server = await serve({ plugins: [loggedIn] })
-    const form = new URLSearchParams({ expire_type: 'hours', expire_duration: '2', 'all:view-instance': 'on' })
-    const created = await getJson(server, '/-/create-token', { method: 'POST', headers: { 'x-user': 'bob' }, body: form })
+    const csrf = async (user: string) => /name="csrftoken" value="([^"]+)"/.exec(await (await server.get('/-/create-token', { headers: { 'x-user': user } })).text())![1]!
+    const post = (user: string, fields: Record<string, string>) =>
+      getJson(server, '/-/create-token', { method: 'POST', headers: { 'x-user': user }, body: new URLSearchParams({ expire_type: 'hours', expire_duration: '2', 'all:view-instance': 'on', ...fields }) })
+    const created = await post('bob', { csrftoken: await csrf('bob') })
     assert.equal(created.status, 200, JSON.stringify(created.body))
     assert.equal(created.body.expires_after, 7200)
     assert.deepEqual(created.body.restrictions, { a: ['view-instance'] })
+    // A form posted from another site carries no token, or one it could not have read.
+    for (const fields of [{}, { csrftoken: 'forged' }, { csrftoken: await csrf('mallory') }] as Record<string, string>[]) {
+      const refused = await post('bob', fields)
+      assert.equal(refused.status, 403, JSON.stringify(fields))
+      assert.match(refused.body.error, /CSRF/)
+    }
+  })
+
+  it('a form CSRF token runs out after an hour', async () => {
+    const ds = (await serve()).ds
+    const alice = { id: 'alice' }
+    const now = 1_800_000_000
+    assert.ok(csrfTokenValid(ds, alice, csrfToken(ds, alice, now), now + 3600))
+    assert.ok(!csrfTokenValid(ds, alice, csrfToken(ds, alice, now), now + 3601))
+    assert.ok(!csrfTokenValid(ds, { id: 'bob' }, csrfToken(ds, alice, now), now))
   })
 
   it('anonymous gets 403; tokens cannot create tokens; bad input is a 400', async () => {

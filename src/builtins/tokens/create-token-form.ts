@@ -3,6 +3,31 @@ import type { Actor } from '../../types.ts'
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
+const CSRF_NAMESPACE = 'create-token-csrf'
+/** How long a form may sit open before its CSRF token runs out. */
+const CSRF_MAX_AGE_SECONDS = 3600
+
+/** The form's CSRF token: the actor and the time, signed with the server secret. */
+export function csrfToken(ds: Dataserve, actor: Actor, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  return ds.sign({ a: actor.id, t: nowSeconds }, CSRF_NAMESPACE)
+}
+
+/**
+ * Whether a posted form's CSRF token was made for this actor within the hour: a page on
+ * another site can post a form to us, but cannot read ours to learn the token.
+ */
+export function csrfTokenValid(ds: Dataserve, actor: Actor, token: string | undefined, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  if (!token) return false
+  let payload: unknown
+  try {
+    payload = ds.unsign(token, CSRF_NAMESPACE)
+  } catch {
+    return false
+  }
+  const { a, t } = (payload ?? {}) as { a?: unknown; t?: unknown }
+  return a === actor.id && typeof t === 'number' && t <= nowSeconds && nowSeconds - t <= CSRF_MAX_AGE_SECONDS
+}
+
 /** The /-/create-token page: expiry and restriction choices, posted back as a form. */
 export function createTokenForm(ds: Dataserve, actor: Actor): string {
   const actions = [...ds.actions.values()]
@@ -16,6 +41,7 @@ export function createTokenForm(ds: Dataserve, actor: Actor): string {
 <body>
 <h1>Create an API token for ${escape(actor.id)}</h1>
 <form method="post" action="/-/create-token">
+<input type="hidden" name="csrftoken" value="${escape(csrfToken(ds, actor))}">
 <p>Expires
 <select name="expire_type"><option value="never">never</option><option value="minutes">minutes</option><option value="hours" selected>hours</option><option value="days">days</option></select>
 <input name="expire_duration" type="number" min="1" value="1"></p>

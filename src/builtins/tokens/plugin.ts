@@ -11,7 +11,7 @@ import { jsonObjectBody, optionalSeconds } from '../../request-input.ts'
 import { VERSION } from '../../version.ts'
 import { managedTokenRoutes } from './managed-api.ts'
 import { MANAGED_PREFIX, ManagedTokenStore } from './managed-store.ts'
-import { createTokenForm } from './create-token-form.ts'
+import { createTokenForm, csrfTokenValid } from './create-token-form.ts'
 import { FailureLimiter } from './rate-limit.ts'
 import { signedTokenHandler } from './signed-handler.ts'
 import { staticTokenHandler, type StaticToken } from './static-handler.ts'
@@ -238,6 +238,9 @@ async function createTokenPost(c: Context<DataserveEnv>) {
   } else {
     const form = await c.req.parseBody({ all: true })
     const field = (name: string) => (Array.isArray(form[name]) ? String((form[name] as unknown[])[0]) : form[name] === undefined ? undefined : String(form[name]))
+    // A form (unlike a JSON body) can be posted by a page on another site: it must carry
+    // the CSRF token of a form this server gave this actor.
+    if (!csrfTokenValid(ds, actor, field('csrftoken'))) throw new ForbiddenError('Missing or expired CSRF token: reload /-/create-token and submit the form again')
     expiresAfter = field('expire_type') === 'never' || !field('expire_duration') ? undefined : optionalSeconds(Number(field('expire_duration')) * unitSeconds(field('expire_type')))
     for (const key of Object.keys(form)) {
       const [kind, ...parts] = key.split(':')
