@@ -199,10 +199,13 @@ export class ManagedTokenStore {
   }
 
   private row(id: string): CachedRow | undefined {
-    const version = this.sql('pragma data_version').pluck().get() as number
-    if (version !== this.dataVersion) {
-      this.rows.clear()
-      this.dataVersion = version
+    // No other connection can reach an in-memory database.
+    if (this.path !== ':memory:') {
+      const version = this.sql('pragma data_version').pluck().get() as number
+      if (version !== this.dataVersion) {
+        this.rows.clear()
+        this.dataVersion = version
+      }
     }
     let row = this.rows.get(id)
     if (!row) {
