@@ -144,11 +144,21 @@ function mayHaveParam(url: string, name: string): boolean {
   return url.includes(name) || (url.includes('%') && url.includes('?'))
 }
 
-/** The query string of a request URL, parsed on its own (cheaper than a whole URL). */
-function searchParams(url: string): URLSearchParams {
+/**
+ * Every value of one query-string parameter. Without a percent-escape in the query, a split
+ * finds them without decoding every other parameter; with one, the name itself could be
+ * encoded, so URLSearchParams decides.
+ */
+function paramValues(url: string, name: string): string[] {
   const q = url.indexOf('?')
-  const hash = url.indexOf('#', q)
-  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1, hash === -1 ? undefined : hash))
+  if (q === -1) return []
+  const query = url.slice(q + 1)
+  if (query.includes('%')) return new URLSearchParams(query).getAll(name)
+  const values: string[] = []
+  for (const part of query.split('&')) {
+    if (part.startsWith(name) && (part.length === name.length || part[name.length] === '=')) values.push(part.slice(name.length + 1).replace(/\+/g, ' '))
+  }
+  return values
 }
 
 /**
@@ -163,7 +173,7 @@ type CheckedRequest = Request & { [QUERY_TOKEN]?: string }
 function queryToken(ds: Dataserve, url: string): string | undefined {
   const name = stateOf(ds).config.param
   if (name === null || !mayHaveParam(url, name)) return undefined
-  return searchParams(url).get(name) ?? undefined
+  return paramValues(url, name)[0]
 }
 
 /**
@@ -179,7 +189,7 @@ function tokenMiddleware(ds: Dataserve): Middleware {
   return async function tokens(c, next) {
     const { limiter } = stateOf(ds)
     const rawUrl = c.req.url
-    const values = mayHaveParam(rawUrl, name) ? searchParams(rawUrl).getAll(name) : []
+    const values = mayHaveParam(rawUrl, name) ? paramValues(rawUrl, name) : []
     const hasHeader = c.req.header('authorization') !== undefined
     if (values.length > 0) {
       if (config.param === null) throw new BadRequestError(`Tokens in the query string are not enabled (set plugins.tokens.param to ${DEFAULT_PARAM})`)
