@@ -2,12 +2,12 @@
 //  1. GET /DB/TABLE.json?_size=100 on a 100,000-row, 6-column table, beside
 //     (a) a bare Hono route returning a small string;
 //     (c) the same page from a bare Hono route calling the same function, with no plugins
-//         (bench/page-baseline.ts): what HTTP alone costs;
+//         (bench/page-baseline.ts): what HTTP alone costs; (c') the same from node:http alone;
 //     (b) the same query + JSON serialisation in-process, without HTTP, done as the server
 //         does it (SQLite builds the JSON: page-json.ts);
 //     (b0) the plain way in-process: rows into JavaScript, then JSON.stringify.
 //     Load generator: wrk when installed (apt-get install wrk), else autocannon; servers in
-//     child processes. Median of ROUNDS rounds, each measuring all five.
+//     child processes. Median of ROUNDS rounds, each measuring all six.
 //  2. CSV _stream=on of a 1,000,000-row table: rows/s and the server's peak RSS.
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -80,38 +80,46 @@ async function main() {
   const table = await start(['bin/dataserve.js', bench, '--plugins-dir', pluginsDir, '--port', '0', '--no-access-log'])
   const bare = await start(['--import', 'tsx', 'bench/bare-hono.ts'])
   const baseline = await start(['--import', 'tsx', 'bench/page-baseline.ts', bench])
+  const nodeBaseline = await start(['--import', 'tsx', 'bench/page-baseline.ts', bench, 'node'])
   const tableUrl = `${table.url}bench/items.json?_size=100`
   const page = (await (await fetch(tableUrl)).json()) as { rows: unknown[] }
   if (page.rows.length !== 100) throw new Error('unexpected page')
   await load(tableUrl) // warm up
   await load(bare.url)
   const baselineUrl = `${baseline.url}bench/items.json?_size=100`
+  const nodeBaselineUrl = `${nodeBaseline.url}bench/items.json?_size=100`
   await load(baselineUrl)
+  await load(nodeBaselineUrl)
 
-  const results = { table: [] as number[], bare: [] as number[], baseline: [] as number[], inProcess: [] as number[], rowsPath: [] as number[] }
+  const results = { table: [] as number[], bare: [] as number[], baseline: [] as number[], nodeBaseline: [] as number[], inProcess: [] as number[], rowsPath: [] as number[] }
   for (let round = 0; round < ROUNDS; round++) {
     results.table.push(await load(tableUrl))
     results.bare.push(await load(bare.url))
     results.baseline.push(await load(baselineUrl))
+    results.nodeBaseline.push(await load(nodeBaselineUrl))
     results.inProcess.push(serverPathRate(bench))
     results.rowsPath.push(rowsPathRate(bench))
   }
   table.child.kill('SIGTERM')
   bare.child.kill('SIGTERM')
   baseline.child.kill('SIGTERM')
+  nodeBaseline.child.kill('SIGTERM')
 
   console.log(`node ${process.version}; ${ROUNDS} rounds; ${GENERATOR}, ${SECONDS}s per measurement; requests/s`)
   console.log(`GET /bench/items.json?_size=100 (100,000 rows, 6 columns)   ${spread(results.table)}`)
   console.log(`(a) bare Hono route, small string                          ${spread(results.bare)}`)
   console.log(`(c) the same page from a bare Hono route, no plugins        ${spread(results.baseline)}`)
+  console.log(`(c') the same page from node:http alone, no Hono           ${spread(results.nodeBaseline)}`)
   console.log(`(b) the server's query + JSON in-process, no HTTP (calls/s) ${spread(results.inProcess)}`)
   console.log(`(b0) rows into JS + JSON.stringify in-process (calls/s)     ${spread(results.rowsPath)}`)
   for (const [label, baseline] of [['(b)', results.inProcess], ['(b0)', results.rowsPath], ['(c)', results.baseline]] as const) {
     const ratios = results.table.map((t, i) => t / baseline[i]!)
     console.log(`table page / ${label}, per round: ${ratios.map((r) => (r * 100).toFixed(0) + '%').join(', ')}; median ${(median(ratios) * 100).toFixed(0)}%`)
   }
-  const floor = results.baseline.map((c, i) => c / results.inProcess[i]!)
-  console.log(`(c) / (b), the HTTP ceiling for this page: median ${(median(floor) * 100).toFixed(0)}%`)
+  for (const [label, server] of [['(c)', results.baseline], ["(c')", results.nodeBaseline]] as const) {
+    const ceiling = server.map((rate, i) => rate / results.inProcess[i]!)
+    console.log(`${label} / (b), what HTTP alone leaves of the in-process rate: median ${(median(ceiling) * 100).toFixed(0)}%`)
+  }
   console.log(`table page / (a), median: ${((median(results.table) / median(results.bare)) * 100).toFixed(0)}%`)
 
   const streamRates: number[] = []
