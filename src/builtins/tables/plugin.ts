@@ -1,5 +1,6 @@
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
+import { pageCachePragma } from '../../databases.ts'
 import { VERSION } from '../../version.ts'
 import { route } from './router.ts'
 import { SqlPool } from './sql-pool.ts'
@@ -18,7 +19,7 @@ function stateOf(ds: Dataserve): TablesState {
       .listPlugins()
       .filter((plugin) => plugin.hooks.includes('prepareConnection') && plugin.module !== undefined)
       .map((plugin) => plugin.module!)
-    state = { pool: new SqlPool(databases, ds.settings.num_sql_threads, { modules, config: ds.config, settings: ds.settings }) }
+    state = { pool: new SqlPool(databases, ds.settings.num_sql_threads, { modules, config: ds.config, settings: ds.settings, pageCache: pageCachePragma(ds.settings.cache_size_kb) }) }
     states.set(ds, state)
   }
   return state

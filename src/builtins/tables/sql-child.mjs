@@ -11,8 +11,11 @@ const prepareConnection = []
 let context = null
 let ready = null
 
-async function init({ modules, config, settings }) {
+let pageCache = null
+
+async function init({ modules, config, settings, pageCache: pragma }) {
   context = { config, settings, databases, pluginConfig: (name) => config?.plugins?.[name] }
+  pageCache = pragma ?? null
   if (modules.length === 0) return
   const { register } = await import('tsx/esm/api')
   register()
@@ -36,7 +39,7 @@ function connection(name) {
   const path = databases.get(name)
   conn = path === null ? new Database(':memory:') : new Database(path, { readonly: true, fileMustExist: true })
   // The same page cache as the server's own connections (pageCachePragma in databases.ts).
-  conn.pragma(`cache_size = -${context.settings?.cache_size_kb > 0 ? Math.floor(context.settings.cache_size_kb) : 2000}`)
+  if (pageCache) conn.pragma(pageCache)
   // The `ds` here is limited to config, settings and databases: the server's object lives
   // in the other process.
   for (const prepare of prepareConnection) prepare({ ds: context, database: name, connection: conn })

@@ -51,8 +51,8 @@ export class SqlPool {
   constructor(
     private readonly databases: readonly { name: string; path: string | null }[],
     private readonly size: number,
-    /** Sent to each process first: plugin modules whose prepareConnection it runs, and config. */
-    private readonly init: { modules: string[]; config: unknown; settings: unknown } = { modules: [], config: {}, settings: {} },
+    /** Sent to each process first: plugin modules whose prepareConnection it runs, config, and the page-cache pragma for its connections. */
+    private readonly init: { modules: string[]; config: unknown; settings: unknown; pageCache?: string } = { modules: [], config: {}, settings: {} },
   ) {}
 
   run(job: SqlJob): Promise<SqlResult> {

@@ -63,7 +63,7 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   if (format === 'csv') return csvResponse(c, table, rowsPage!.set, query, headers)
 
   const envelope: Record<string, unknown> = { ok: true, next, next_url: nextUrl, rows: true, truncated: false }
-  await addExtras(envelope, extras, { ds, actor: c.get('actor'), db, table, q, state, query })
+  await addExtras(envelope, extras, { ds, actor, db, table, q, state, query })
   if (jsonPage) {
     const body = shape === 'array' ? jsonPage.rowsJson : envelopeJson(envelope, jsonPage.rowsJson)
     return c.body(body, 200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
