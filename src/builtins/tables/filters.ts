@@ -14,7 +14,8 @@ interface FilterOp {
   list?: boolean
 }
 
-const OPS: Record<string, FilterOp> = {
+// A Map, not an object: `op in OPS` is true for `constructor` and every other inherited name.
+const OPS = new Map<string, FilterOp>(Object.entries({
   exact: { sql: '{c} = {p}' },
   not: { sql: '{c} != {p}' },
   contains: { sql: '{c} like {p}', value: (v) => `%${v}%` },
@@ -37,9 +38,9 @@ const OPS: Record<string, FilterOp> = {
   notnull: { sql: '{c} is not null', noValue: true },
   isblank: { sql: "({c} is null or {c} = '')", noValue: true },
   notblank: { sql: "({c} is not null and {c} != '')", noValue: true },
-}
+} satisfies Record<string, FilterOp>))
 
-export const FILTER_OPS: readonly string[] = Object.keys(OPS)
+export const FILTER_OPS: readonly string[] = [...OPS.keys()]
 
 export interface Filter {
   column: string
@@ -63,7 +64,7 @@ export function parseFilters(query: URLSearchParams): Filter[] {
     if (key.startsWith('_') && !key.includes('__')) continue
     const split = key.lastIndexOf('__')
     const op = split > 0 ? key.slice(split + 2) : ''
-    if (split > 0 && op in OPS) filters.push({ column: key.slice(0, split), op, value })
+    if (split > 0 && OPS.has(op)) filters.push({ column: key.slice(0, split), op, value })
     else filters.push({ column: key, op: 'exact', value })
   }
   return filters
@@ -79,9 +80,15 @@ export function buildWhere(filters: readonly Filter[], columns: ReadonlySet<stri
   let n = startAt
   for (const filter of filters) {
     if (!columns.has(filter.column)) {
+      // `price__sounds`, `name____proto__`: a real column, then something that is no operation.
+      for (let split = filter.column.indexOf('__'); split > 0; split = filter.column.indexOf('__', split + 1)) {
+        if (!columns.has(filter.column.slice(0, split))) continue
+        const op = filter.column.slice(split + 2)
+        throw new BadRequestError(`Cannot filter on column "${filter.column}": no such column, and "${op}" is not a filter operation (available: ${FILTER_OPS.join(', ')})`)
+      }
       throw new BadRequestError(`Cannot filter on column "${filter.column}": no such column`)
     }
-    const op = OPS[filter.op]!
+    const op = OPS.get(filter.op)!
     const column = quoteIdentifier(filter.column)
     let placeholder = ''
     if (op.list) {
