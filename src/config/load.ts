@@ -47,7 +47,7 @@ export interface LoadConfigOptions {
 /** Reads, overrides, resolves and checks the config. Throws ConfigError naming the file and key. */
 export function loadConfig({ file, overrides = [], env = process.env }: LoadConfigOptions = {}): DataserveConfig {
   const label = file ?? '<no config file>'
-  let raw: Record<string, unknown> = {}
+  let raw: Record<string, unknown> = Object.create(null)
   if (file !== undefined) {
     let text: string
     try {
@@ -70,25 +70,35 @@ export function loadConfig({ file, overrides = [], env = process.env }: LoadConf
   const labelled = overrides.length > 0 && file !== undefined ? `${file} (with -s overrides)` : label
   const resolved = resolveSecrets(raw, labelled, env) as Record<string, unknown>
   checkSchema(resolved, CONFIG_SCHEMA, labelled, [])
-  return {
-    ...resolved,
-    settings: checkSettings(resolved.settings, labelled),
-    databases: (resolved.databases as Record<string, DatabaseConfig> | undefined) ?? {},
-    plugins: (resolved.plugins as Record<string, unknown> | undefined) ?? {},
-  }
+  // Null prototypes all the way down (resolveSecrets makes them), so looking up a name a
+  // user chose (`databases[name]`, `plugins[name]`) never finds an inherited property.
+  return Object.assign(Object.create(null), resolved, {
+    settings: checkPublicUrl(checkSettings(resolved.settings, labelled), labelled),
+    databases: (resolved.databases as Record<string, DatabaseConfig> | undefined) ?? Object.create(null),
+    plugins: (resolved.plugins as Record<string, unknown> | undefined) ?? Object.create(null),
+  }) as DataserveConfig
 }
 
 /** `-s settings.default_page_size 50`; a bare known setting name (`-s default_page_size 50`) works too. */
 function applyOverride(config: Record<string, unknown>, key: string, value: string): void {
-  const path = key in DEFAULT_SETTINGS ? ['settings', key] : key.split('.')
+  const path = isSetting(key) ? ['settings', key] : key.split('.')
   if (path.some((part) => part === '')) throw new ConfigError('-s', [key], 'not a valid dotted key')
   let node = config
   for (const part of path.slice(0, -1)) {
-    const child = node[part]
-    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[part] = {}
+    const child = Object.hasOwn(node, part) ? node[part] : undefined
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) define(node, part, Object.create(null))
     node = node[part] as Record<string, unknown>
   }
-  node[path[path.length - 1]!] = parseOverrideValue(value)
+  define(node, path[path.length - 1]!, parseOverrideValue(value))
+}
+
+/** Sets an own property, even one named `__proto__`, without reaching any prototype. */
+function define(node: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true })
+}
+
+function isSetting(name: string): name is keyof Settings {
+  return Object.hasOwn(DEFAULT_SETTINGS, name)
 }
 
 function parseOverrideValue(value: string): unknown {
@@ -102,16 +112,31 @@ function parseOverrideValue(value: string): unknown {
 }
 
 function checkSettings(value: unknown, file: string): Settings {
-  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS }
+  const settings: Record<string, unknown> = Object.assign(Object.create(null), DEFAULT_SETTINGS)
   if (value === undefined || value === null) return settings as Settings
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, ['settings'], `expected a mapping, got ${kind(value)}`)
   for (const [name, given] of Object.entries(value)) {
     const path = ['settings', name]
-    if (!(name in DEFAULT_SETTINGS)) throw new ConfigError(file, path, `unknown setting${didYouMean(name, Object.keys(DEFAULT_SETTINGS))}`)
-    const expected = typeof DEFAULT_SETTINGS[name as keyof Settings]
+    if (!isSetting(name)) throw new ConfigError(file, path, `unknown setting${didYouMean(name, Object.keys(DEFAULT_SETTINGS))}`)
+    const expected = typeof DEFAULT_SETTINGS[name]
     settings[name] = coerceSetting(given, expected, file, path)
   }
   return settings as Settings
+}
+
+/** `public_url` is an http(s) origin (`https://data.example.com`), kept without a trailing slash. */
+function checkPublicUrl(settings: Settings, file: string): Settings {
+  if (settings.public_url === '') return settings
+  let url: URL | undefined
+  try {
+    url = new URL(settings.public_url)
+  } catch {
+    // reported below
+  }
+  const origin = url && /^https?:$/.test(url.protocol) && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash
+  if (!origin) throw new ConfigError(file, ['settings', 'public_url'], 'expected an http(s) origin like https://data.example.com (no path, query or credentials)')
+  settings.public_url = url!.origin
+  return settings
 }
 
 function coerceSetting(value: unknown, expected: string, file: string, path: string[]): unknown {

@@ -126,7 +126,7 @@ export function checkSchema(value: unknown, schema: Schema, file: string, path: 
     return
   }
   for (const [key, item] of Object.entries(value)) {
-    const child = schema.object[key]
+    const child = Object.hasOwn(schema.object, key) ? schema.object[key] : undefined
     if (child === undefined) {
       if (schema.open) continue
       throw new ConfigError(file, [...path, key], `unknown key${didYouMean(key, Object.keys(schema.object))}`)
@@ -135,9 +135,15 @@ export function checkSchema(value: unknown, schema: Schema, file: string, path: 
   }
 }
 
+/**
+ * What a config value is, for an error message. Strings are never quoted: a secret from
+ * `$env` or `${VAR}` put under the wrong key must not end up in a log. (Numbers and
+ * booleans can only come from the file itself.)
+ */
 export function kind(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  return `${typeof value} ${JSON.stringify(value)}`
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string'
+  return `${typeof value} ${String(value)}`
 }

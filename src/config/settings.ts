@@ -24,6 +24,16 @@ export const DEFAULT_SETTINGS = {
   trace_debug: false,
   base_url: '/',
   // dataserve's own:
+  /**
+   * The origin clients reach this server at (`https://data.example.com`): every URL dataserve
+   * writes (next_url, Link, redirects) starts with it instead of the request's Host header.
+   */
+  public_url: '',
+  /**
+   * `--lenient`: the config may name databases and tables that are not there (yet); they
+   * are warned about instead of stopping startup.
+   */
+  lenient: false,
   /** Datasette's defaults: everyone may view everything and run SQL unless config says otherwise. */
   default_allow: false,
   /** `--root`: the actor {"id": "root"} may do everything, and a login URL is printed at startup. */

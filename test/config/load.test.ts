@@ -12,6 +12,9 @@ function configFile(text: string, name = 'datasette.yaml'): string {
   return path
 }
 
+/** The config's mappings have no prototype (so user-chosen names find nothing inherited); compare values. */
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value))
+
 function fails(options: Parameters<typeof loadConfig>[0], pattern: RegExp) {
   assert.throws(() => loadConfig(options), (error: Error) => {
     assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`)
@@ -26,8 +29,8 @@ describe('config: datasette.yaml', () => {
     assert.equal(config.settings.default_page_size, 100)
     assert.equal(config.settings.sql_time_limit_ms, 1000)
     assert.equal(config.settings.allow_csv_stream, true)
-    assert.deepEqual(config.databases, {})
-    assert.deepEqual(config.plugins, {})
+    assert.deepEqual(plain(config.databases), {})
+    assert.deepEqual(plain(config.plugins), {})
   })
 
   it('reads YAML with settings, allow blocks, databases, tables, queries and plugins', () => {
@@ -56,9 +59,9 @@ plugins:
     assert.equal(config.title, 'Sales')
     assert.equal(config.settings.default_page_size, 50)
     assert.equal(config.settings.max_returned_rows, 1000, 'unset settings keep their defaults')
-    assert.deepEqual(config.allow, { id: ['alice', 'bob'] })
+    assert.deepEqual(plain(config.allow), { id: ['alice', 'bob'] })
     assert.equal(config.databases.sales!.tables!.orders!.allow, true)
-    assert.deepEqual(config.plugins['my-plugin'], { colour: 'blue' })
+    assert.deepEqual(plain(config.plugins["my-plugin"]), { colour: 'blue' })
   })
 
   it('reads JSON too', () => {
@@ -105,7 +108,7 @@ plugins:
   })
 
   it('a setting of the wrong type is an error naming it', () => {
-    fails({ file: configFile('settings:\n  default_page_size: lots\n') }, /settings\.default_page_size: expected a whole number ≥ 0, got string "lots"/)
+    fails({ file: configFile('settings:\n  default_page_size: lots\n') }, /settings\.default_page_size: expected a whole number ≥ 0, got a string$/)
     fails({ file: configFile('settings:\n  allow_csv_stream: maybe\n') }, /settings\.allow_csv_stream: expected true\/false/)
     fails({ file: configFile('settings:\n  sql_time_limit_ms: -5\n') }, /settings\.sql_time_limit_ms: expected a whole number/)
   })
@@ -125,12 +128,12 @@ describe('config: secrets', () => {
 
   it('{"$env": NAME} is replaced by the variable', () => {
     const config = loadConfig({ file: configFile('plugins:\n  tokens:\n    tokens:\n      - token: {"$env": "SHEETS_TOKEN"}\n'), env })
-    assert.deepEqual(config.plugins.tokens, { tokens: [{ token: 'tok-123' }] })
+    assert.deepEqual(plain(config.plugins.tokens), { tokens: [{ token: 'tok-123' }] })
   })
 
   it('${NAME} inside a string is replaced; $${NAME} stays literal', () => {
     const config = loadConfig({ file: configFile('plugins:\n  p:\n    url: "https://${REGION}.example.com/$${REGION}"\n'), env })
-    assert.deepEqual(config.plugins.p, { url: 'https://eu.example.com/${REGION}' })
+    assert.deepEqual(plain(config.plugins.p), { url: 'https://eu.example.com/${REGION}' })
   })
 
   it('{"$file": path} is replaced by the file contents, relative to the config file', () => {
@@ -138,7 +141,7 @@ describe('config: secrets', () => {
     writeFileSync(join(dir, 'secret.txt'), 's3cret\n')
     const file = join(dir, 'datasette.yaml')
     writeFileSync(file, 'plugins:\n  p:\n    key: {"$file": "secret.txt"}\n')
-    assert.deepEqual(loadConfig({ file, env }).plugins.p, { key: 's3cret' })
+    assert.deepEqual(plain(loadConfig({ file, env }).plugins.p), { key: 's3cret' })
   })
 
   it('a missing environment variable stops startup, naming the key and the variable', () => {
@@ -163,7 +166,7 @@ describe('config: -s overrides', () => {
       ],
     })
     assert.equal(config.settings.default_page_size, 25)
-    assert.deepEqual(config.plugins.p, { paths: ['/a', '/b'], name: 'plain text' })
+    assert.deepEqual(plain(config.plugins.p), { paths: ['/a', '/b'], name: 'plain text' })
     assert.equal(config.databases.sales!.allow, false)
   })
 
@@ -179,5 +182,55 @@ describe('config: -s overrides', () => {
   it('an override is validated like the file', () => {
     fails({ overrides: [['settings.nope', '1']] }, /settings\.nope: unknown setting/)
     fails({ overrides: [['titel', 'x']] }, /titel: unknown key \(did you mean 'title'\?\)/)
+  })
+})
+
+describe('config: robust against hostile values', () => {
+  it('an empty variable is a startup error, alone or inside a string, naming the variable', () => {
+    const env = { EMPTY: '', SET: 'x' }
+    fails({ file: configFile('plugins:\n  tokens:\n    secret: {"$env": "EMPTY"}\n'), env }, /plugins\.tokens\.secret: environment variable EMPTY is empty$/)
+    fails({ file: configFile('plugins:\n  tokens:\n    tokens:\n      - token: "prefix-${EMPTY}"\n'), env }, /plugins\.tokens\.tokens\.0\.token: environment variable EMPTY is empty$/)
+  })
+
+  it('an empty $file is a startup error', () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'empty.txt'), '\n')
+    const file = join(dir, 'datasette.yaml')
+    writeFileSync(file, 'plugins:\n  p:\n    key: {"$file": "empty.txt"}\n')
+    fails({ file }, /plugins\.p\.key: \$file .*empty\.txt is empty$/)
+  })
+
+  it('a secret under a key of the wrong type is never printed: the key and the expected type are', () => {
+    const secret = 'hunter2-very-secret'
+    for (const yaml of ['allow: "${S}"\n', 'title: {"$env": "S"}\nsettings:\n  default_page_size: "${S}"\n', 'settings:\n  allow_csv_stream: "${S}"\n', 'databases:\n  d:\n    allow_sql: "${S}"\n']) {
+      assert.throws(
+        () => loadConfig({ file: configFile(yaml), env: { S: secret } }),
+        (error: Error) => error instanceof ConfigError && !error.message.includes(secret) && !error.message.includes('hunter2'),
+        yaml,
+      )
+    }
+  })
+
+  it('names inherited from Object.prototype are unknown keys, never schema entries', () => {
+    fails({ file: configFile('constructor: 1\n') }, /constructor: unknown key/)
+    fails({ file: configFile('databases:\n  d:\n    toString: x\n') }, /databases\.d\.toString: unknown key/)
+    fails({ overrides: [['constructor', '1']] }, /constructor: unknown key/)
+    fails({ file: configFile('settings:\n  hasOwnProperty: 1\n') }, /settings\.hasOwnProperty: unknown setting/)
+  })
+
+  it('-s __proto__… cannot pollute Object.prototype', () => {
+    try {
+      loadConfig({ overrides: [['__proto__.polluted', 'yes'], ['plugins.__proto__.polluted', 'yes']] })
+    } catch {
+      // refusing is fine too
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  })
+
+  it('looking up a user-chosen name in the loaded config finds nothing inherited', () => {
+    const config = loadConfig({ file: configFile('databases:\n  d:\n    tables:\n      t:\n        allow: true\n') })
+    assert.equal(config.databases.constructor, undefined)
+    assert.equal(config.databases.d!.tables!.constructor, undefined)
+    assert.equal(config.plugins.toString, undefined)
   })
 })
