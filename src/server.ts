@@ -1,13 +1,15 @@
-import { createAdaptorServer } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import { randomBytes } from 'node:crypto'
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.ts'
 import { builtinPlugins } from './builtins/index.ts'
+import { ConfigError } from './config/errors.ts'
 import { loadConfig } from './config/load.ts'
 import { Dataserve } from './dataserve.ts'
 import { openDatabases, type DatabaseFile } from './databases.ts'
 import { hookspecs, type Hookspecs } from './hookspecs.ts'
+import { guardRequest } from './http-guard.ts'
 import { PluginManager } from './hooks/manager.ts'
 import { traceMonitor } from './hooks/trace.ts'
 import type { PluginObject } from './hooks/types.ts'
@@ -32,7 +34,8 @@ export interface ServeOptions {
   host?: string
   /** 0 picks a free port. */
   port?: number
-  secret?: string
+  /** Signs tokens and cookies; a list rotates: the first signs, any verifies. */
+  secret?: string | readonly string[]
   cors?: boolean
   /** Write an access log line per request to stdout. */
   accessLog?: boolean
@@ -64,10 +67,10 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   if (options.pluginsDir !== undefined) await loadPluginDir(pm, options.pluginsDir)
   for (const plugin of options.plugins ?? []) pm.register(plugin, { source: 'embedded' })
 
-  let secret = options.secret ?? env.DATASERVE_SECRET ?? env.DATASETTE_SECRET
+  let secret = configuredSecrets(options.secret, env)
   if (!secret) {
-    secret = randomBytes(32).toString('hex')
-    notice('dataserve: no --secret, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
+    secret = [randomBytes(32).toString('hex')]
+    notice('dataserve: no --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
   const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases: openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb }), secret })
   try {
@@ -81,6 +84,24 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   return ds
 }
 
+/**
+ * The signing secrets, newest first: `--secret` (repeatable), else `DATASERVE_SECRETS`
+ * (comma-separated), else `DATASERVE_SECRET` or `DATASETTE_SECRET`. Undefined when none is
+ * set. An empty one is an error: it would sign with a key anybody can guess.
+ */
+export function configuredSecrets(given: string | readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
+  const check = (secrets: string[], source: string) => {
+    secrets.forEach((secret, i) => {
+      if (secret.trim() === '') throw new ConfigError(source, [], `secret ${i + 1} is empty`)
+    })
+    return secrets
+  }
+  if (given !== undefined) return check(typeof given === 'string' ? [given] : [...given], '--secret')
+  if (env.DATASERVE_SECRETS !== undefined) return check(env.DATASERVE_SECRETS.split(',').map((secret) => secret.trim()), 'DATASERVE_SECRETS')
+  const single = env.DATASERVE_SECRET ?? env.DATASETTE_SECRET
+  return single ? [single] : undefined
+}
+
 /** Creates the Dataserve, builds the app and listens. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const ds = await createDataserve(options)
@@ -90,7 +111,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       cors: options.cors,
       accessLog: options.accessLog ? (line) => process.stdout.write(line + '\n') : undefined,
     })
-    server = createAdaptorServer({ fetch: app.fetch }) as Server
+    const listener = getRequestListener(app.fetch)
+    server = createServer((req, res) => {
+      if (guardRequest(req, res)) void listener(req, res)
+    })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port ?? 8001, options.host ?? '127.0.0.1', () => {

@@ -4,6 +4,7 @@ import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError } from '../../errors.ts'
 import { positiveInt } from '../../request-input.ts'
 import type { DataserveEnv, Resource } from '../../types.ts'
+import { urlFor } from '../../urls.ts'
 import { VERSION } from '../../version.ts'
 import { tildeEncode } from '../tables/tilde.ts'
 import { decide } from './decide.ts'
@@ -87,9 +88,6 @@ async function allowedView(c: Context<DataserveEnv>) {
   }
   const items = allowed.slice((page - 1) * pageSize, page * pageSize)
   const hasNext = page * pageSize < allowed.length
-  const next = new URL(c.req.url)
-  next.searchParams.set('page', String(page + 1))
-  next.searchParams.delete('_auth_token')
   return c.json({
     ok: true,
     action: action.name,
@@ -98,7 +96,7 @@ async function allowedView(c: Context<DataserveEnv>) {
     page_size: pageSize,
     total: allowed.length,
     items,
-    next_url: hasNext ? next.toString() : null,
+    next_url: hasNext ? urlFor(c, { page: String(page + 1) }) : null,
   })
 }
 

@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import type { Dataserve } from '../../dataserve.ts'
 import type { DatabaseHandle } from '../../databases.ts'
-import { BadRequestError, NotFoundError } from '../../errors.ts'
+import { BadRequestError, HttpError, NotFoundError } from '../../errors.ts'
 import type { DataserveEnv } from '../../types.ts'
 import { schemaFor, type TableInfo } from './schema.ts'
-import { QueryError, QueryTimeoutError, type SqlPool } from './sql-pool.ts'
+import { QueryError, QueryTimeoutError, QueryUnavailableError, type SqlPool } from './sql-pool.ts'
 
 export type Ctx = Context<DataserveEnv>
 
@@ -44,36 +44,6 @@ export function listParam(query: URLSearchParams, name: string): string[] {
   return query.getAll(name).flatMap((value) => value.split(',')).filter((value) => value !== '')
 }
 
-/**
- * The request URL with some parameters replaced, for next_url and redirects. String work on
- * the URL @hono/node-server has already normalised, rather than a URL object: this runs on
- * every table page. `path` is an encoded path (tildeEncode).
- */
-export function urlWith(c: Ctx, changes: Record<string, string | null>, path?: string): string {
-  const ds = c.get('ds')
-  const url = c.req.url
-  const q = url.indexOf('?')
-  let base = q === -1 ? url : url.slice(0, q)
-  if (path !== undefined) base = base.slice(0, base.indexOf('/', base.indexOf('//') + 2)) + path
-  if (ds.settings.force_https_urls && base.startsWith('http:')) base = 'https:' + base.slice(5)
-  let search = q === -1 ? '' : url.slice(q + 1)
-  // Credentials never go into a URL we write (next_url, Link, redirects). A name may hide
-  // percent-encoded, hence the '%' test.
-  const credentials = [...ds.credentialParams].some((name) => search.includes(name)) || search.includes('%')
-  const names = Object.keys(changes)
-  if (names.length > 0 || credentials) {
-    const params = new URLSearchParams(search)
-    for (const name of ds.credentialParams) params.delete(name)
-    for (const name of names) {
-      const value = changes[name]!
-      if (value === null) params.delete(name)
-      else params.set(name, value)
-    }
-    search = params.toString()
-  }
-  return search ? `${base}?${search}` : base
-}
-
 /** Cache-Control from `default_cache_ttl`, overridden by `?_ttl=`. */
 export function cacheControl(c: Ctx, query: URLSearchParams): string {
   const given = single(query, '_ttl')
@@ -94,9 +64,13 @@ export function timeLimit(ds: Dataserve, query: URLSearchParams): number {
   return Math.min(Number(given), limit)
 }
 
-/** SQLite's complaint or a timeout become a 400; anything else is a bug and stays one. */
+/**
+ * SQLite's complaint or a timeout become a 400; a SQL process that died under the query a
+ * 503 to retry; anything else is a bug and stays one.
+ */
 export function asBadRequest(error: unknown): never {
   if (error instanceof QueryTimeoutError || error instanceof QueryError) throw new BadRequestError(error.message)
+  if (error instanceof QueryUnavailableError) throw new HttpError(503, error.message, { 'Retry-After': '1' })
   if (error instanceof Error && (error as { code?: string }).code?.startsWith('SQLITE_')) throw new BadRequestError(error.message)
   throw error
 }

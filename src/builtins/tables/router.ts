@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../errors.ts'
-import { getDatabase, urlWith, type Ctx, type TablesState } from './context.ts'
+import { urlFor } from '../../urls.ts'
+import { getDatabase, type Ctx, type TablesState } from './context.ts'
 import { tildeDecode, tildeEncode } from './tilde.ts'
 import { databaseView } from './views/database.ts'
 import { indexView } from './views/index.ts'
@@ -34,7 +35,7 @@ export async function route(c: Ctx, state: TablesState): Promise<Response> {
     if (format === 'csv') return notFound()
     if (new URL(url).searchParams.has('sql')) {
       // Datasette's old query URL: send it to the query page, keeping the arguments.
-      return c.redirect(urlWith(c, {}, `/${tildeEncode(db.name)}/-/query${format ? `.${format}` : ''}`), 302)
+      return c.redirect(urlFor(c, {}, `/${tildeEncode(db.name)}/-/query${format ? `.${format}` : ''}`), 302)
     }
     return databaseView(c, db)
   }

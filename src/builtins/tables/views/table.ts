@@ -1,8 +1,9 @@
 import type { Dataserve } from '../../../dataserve.ts'
+import { urlFor } from '../../../urls.ts'
 import { isOff, isOn } from '../../../request-input.ts'
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError } from '../../../errors.ts'
-import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, urlWith, type Ctx, type TablesState } from '../context.ts'
+import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
 import { encodeNextToken } from '../keyset.ts'
 import { csvLine, realColumnIndexes } from '../render-csv.ts'
 import { envelopeJson, parseShape, renderShape, type RowSet } from '../render-json.ts'
@@ -56,7 +57,7 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const jsonPage = sqliteJson ? pageJson(db, q) : null
   const rowsPage = jsonPage ? null : await fetchPage(ds, state, db, q, timeLimit(ds, query))
   const next = jsonPage ? jsonPage.next : rowsPage!.next
-  const nextUrl = next === null ? null : urlWith(c, { _next: next })
+  const nextUrl = next === null ? null : urlFor(c, { _next: next })
   const headers: Record<string, string> = { 'Cache-Control': cache }
   if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`
 
