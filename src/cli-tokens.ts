@@ -1,4 +1,4 @@
-import { createDataserve, type ServeOptions } from './server.ts'
+import { configuredSecrets, createDataserve, type ServeOptions } from './server.ts'
 import { TokenRestrictions } from './token-restrictions.ts'
 
 /** A mistake on the command line: printed with the usage hint, exit code 2. */
@@ -74,8 +74,8 @@ function parseTokenArgs(argv: readonly string[], ownFlags: readonly string[]): T
 export async function createTokenCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
   const { positional: actor, expiresAfter, restrictions, options, flags } = parseTokenArgs(argv, ['--secret'])
   if (!actor) throw new UsageError('create-token needs an actor id')
-  const secret = flags.get('--secret') ?? process.env.DATASERVE_SECRET ?? process.env.DATASETTE_SECRET
-  if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRET or DATASETTE_SECRET')
+  const secret = configuredSecrets(flags.get('--secret'), process.env)
+  if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET')
   const ds = await createDataserve({ ...options, secret })
   try {
     for (const name of restrictionActions(restrictions)) {

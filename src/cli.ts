@@ -24,11 +24,14 @@ Options:
   -s, --setting KEY VALUE  override a config value by dotted key, e.g. -s settings.default_page_size 50
   -i, --immutable FILE     serve FILE as an immutable database
       --plugins-dir DIR    load every .js/.mjs/.ts/.mts file in DIR as a plugin
-      --secret SECRET      secret for signed tokens and cookies (or DATASERVE_SECRET / DATASETTE_SECRET)
+      --secret SECRET      secret for signed tokens and cookies; repeat to rotate: the first signs,
+                           all verify (or DATASERVE_SECRETS=new,old / DATASERVE_SECRET / DATASETTE_SECRET)
       --internal PATH      SQLite file for dataserve's own state (managed tokens); in memory if absent
       --cors               send CORS headers so browsers on any origin can read the API
       --default-allow      Datasette's defaults: everyone may view everything and run SQL
                            unless config says otherwise (default: deny what config does not allow)
+      --lenient            let the config name databases and tables that do not exist (yet),
+                           with a warning (default: refuse to start, with did-you-mean)
       --root               let the actor {"id": "root"} do everything; prints a one-time login URL
       --no-access-log      do not log each request
       --version            print the version
@@ -96,13 +99,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         options.internal = value(flag)
         break
       case '--secret':
-        options.secret = value(flag)
+        // Repeatable: the first signs, every one verifies (secret rotation).
+        options.secret = [...(options.secret ?? []), value(flag)]
         break
       case '--cors':
         options.cors = true
         break
       case '--default-allow':
         overrides.push(['settings.default_allow', 'true'])
+        break
+      case '--lenient':
+        overrides.push(['settings.lenient', 'true'])
         break
       case '--root':
         overrides.push(['settings.root_enabled', 'true'])

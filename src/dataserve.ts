@@ -14,8 +14,8 @@ export interface DataserveOptions {
   config: DataserveConfig
   plugins: PluginManager<Hookspecs>
   databases: readonly DatabaseHandle[]
-  /** Signs cookies and tokens. */
-  secret: string
+  /** Signs cookies and tokens: the first signs, any verifies (secret rotation). */
+  secret: string | readonly string[]
   /** The config file the config came from, for messages. */
   configFile?: string
   /** The internal database (plugins' own state), `:memory:` when not kept. */
@@ -52,7 +52,8 @@ export class Dataserve {
   readonly credentialParams = new Set<string>(['_auth_token'])
   /** Open databases by name, in the order they were given. */
   readonly databases: ReadonlyMap<string, DatabaseHandle>
-  readonly #secret: string
+  /** Newest first: sign() uses the first, unsign() accepts any. */
+  readonly #secrets: readonly string[]
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
   #tokenHandlers: TokenHandler[] = []
@@ -65,7 +66,8 @@ export class Dataserve {
     this.settings = options.config.settings
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))
-    this.#secret = options.secret
+    this.#secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
+    if (this.#secrets.length === 0 || this.#secrets.some((secret) => secret === '')) throw new Error('Dataserve needs at least one non-empty secret')
   }
 
   /**
@@ -131,7 +133,10 @@ export class Dataserve {
 
   /**
    * Creates an API token for `actorId` with the first token handler, or the one named by
-   * `handler`.
+   * `handler`. Throws when the handler cannot honour `expiresAfter` or `restrictions`
+   * (see `TokenHandler.supports`). Anything that hands tokens to people should name its
+   * handler, as Datasette's create-token view names "signed": the first handler is whichever
+   * plugin registered last.
    */
   async createToken(actorId: string, options: CreateTokenOptions & { handler?: string } = {}): Promise<string> {
     const handler =
@@ -139,6 +144,13 @@ export class Dataserve {
     if (!handler) {
       const known = this.#tokenHandlers.map((h) => h.name).join(', ') || 'none registered'
       throw new Error(options.handler === undefined ? 'No token handler is registered' : `Unknown token handler '${options.handler}' (known: ${known})`)
+    }
+    // A token broader than was asked for is worse than none: refuse what the handler cannot honour.
+    if (options.expiresAfter !== undefined && !handler.supports?.expiresAfter) {
+      throw new Error(`Token handler '${handler.name}' cannot create tokens that expire`)
+    }
+    if (options.restrictions !== undefined && !options.restrictions.isEmpty() && !handler.supports?.restrictions) {
+      throw new Error(`Token handler '${handler.name}' cannot create restricted tokens`)
     }
     return handler.createToken(this, actorId, options)
   }
@@ -168,12 +180,15 @@ export class Dataserve {
 
   /** Signs a JSON-able value, in Datasette's format: values signed by either verify in both. */
   sign(value: unknown, namespace = 'default'): string {
-    return sign(value, this.#secret, namespace)
+    return sign(value, this.#secrets[0]!, namespace)
   }
 
-  /** The value `sign()` signed; throws `BadSignatureError` when tampered with or signed otherwise. */
+  /**
+   * The value `sign()` signed, with the current secret or any older one still configured;
+   * throws `BadSignatureError` when tampered with or signed otherwise.
+   */
   unsign(signed: string, namespace = 'default'): unknown {
-    return unsign(signed, this.#secret, namespace)
+    return unsign(signed, this.#secrets, namespace)
   }
 
   /**

@@ -23,16 +23,22 @@ export function sign(value: unknown, secret: string, namespace = 'default'): str
   return `${payload}.${signature(payload, secret, namespace)}`
 }
 
-export function unsign(signed: string, secret: string, namespace = 'default'): unknown {
+/**
+ * The value `signed` holds, when its signature was made with `secret` or, for a list, any of
+ * the secrets (newest first: secret rotation signs with the first and still accepts the others).
+ */
+export function unsign(signed: string, secret: string | readonly string[], namespace = 'default'): unknown {
   const dot = signed.lastIndexOf('.')
   if (dot <= 0) throw new BadSignatureError('No signature found')
   const payload = signed.slice(0, dot)
-  const given = Buffer.from(signed.slice(dot + 1), 'utf8')
-  const expected = Buffer.from(signature(payload, secret, namespace), 'utf8')
-  // Compare digests of both sides so the comparison takes the same time whatever the lengths.
-  if (!timingSafeEqual(sha256(given), sha256(expected)) || given.length !== expected.length) {
-    throw new BadSignatureError('Signature does not match')
+  const given = sha256(Buffer.from(signed.slice(dot + 1), 'utf8'))
+  let matched = false
+  // Every secret is tried, so the time taken does not say which one matched.
+  for (const candidate of typeof secret === 'string' ? [secret] : secret) {
+    // Compare digests of both sides so the comparison takes the same time whatever the lengths.
+    if (timingSafeEqual(given, sha256(Buffer.from(signature(payload, candidate, namespace), 'utf8')))) matched = true
   }
+  if (!matched) throw new BadSignatureError('Signature does not match')
   try {
     const compressed = payload.startsWith('.')
     const bytes = Buffer.from(compressed ? payload.slice(1) : payload, 'base64url')

@@ -62,8 +62,21 @@ export interface CreateTokenOptions {
  */
 export interface TokenHandler {
   name: string
+  /**
+   * The options `createToken` honours. `ds.createToken()` refuses an expiry or restrictions
+   * that the handler does not declare here, rather than minting a token broader than was
+   * asked for. Omitted: neither.
+   */
+  supports?: TokenHandlerSupports
   createToken(ds: Dataserve, actorId: string, options: CreateTokenOptions): Awaitable<string>
   verifyToken(ds: Dataserve, token: string, context?: TokenContext): Awaitable<Actor | null>
+}
+
+export interface TokenHandlerSupports {
+  /** Tokens it creates stop working after `expiresAfter` seconds. */
+  expiresAfter?: boolean
+  /** Tokens it creates carry `restrictions` and can do no more than they allow. */
+  restrictions?: boolean
 }
 
 /** Where a token was presented, for handlers that keep an audit trail. */

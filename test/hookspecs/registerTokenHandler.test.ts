@@ -11,6 +11,7 @@ import { getJson, serve } from '../helpers.ts'
 function prefixHandler(name: string, prefix: string): TokenHandler {
   return {
     name,
+    supports: { expiresAfter: true, restrictions: true },
     createToken: (_ds, actorId, { expiresAfter, restrictions }) =>
       `${prefix}.${actorId}${expiresAfter ? `.exp${expiresAfter}` : ''}${restrictions ? '.' + JSON.stringify(restrictions.toJSON()) : ''}`,
     verifyToken: (_ds, token) => {

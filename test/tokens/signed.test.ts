@@ -103,3 +103,40 @@ describe('signed tokens: expiry and settings', () => {
     }
   })
 })
+
+describe('signed tokens: dated in the future', () => {
+  it('a token whose t is beyond a minute ahead of the clock is a 401, also under max_signed_tokens_ttl', async () => {
+    const ds = await dsWith('s', [['settings.max_signed_tokens_ttl', '3600']])
+    const now = 1_800_000_000
+    const handler = signedTokenHandler(() => now)
+    const yearAhead = mintSignedToken(ds, { a: 'alice', t: now + 365 * 86400 })
+    await assert.rejects(async () => handler.verifyToken(ds, yearAhead), { name: 'TokenInvalidError', message: /issued in the future/ })
+    const skewed = mintSignedToken(ds, { a: 'alice', t: now + 30 })
+    assert.equal((await handler.verifyToken(ds, skewed))?.id, 'alice', 'a little clock skew is tolerated')
+  })
+})
+
+describe('secret rotation', () => {
+  it('signs with the first secret and verifies tokens and cookies made with any of them', async () => {
+    const old = await dsWith('old-secret')
+    const oldToken = await old.createToken('alice')
+    const oldCookie = old.sign({ a: { id: 'alice' } }, 'actor')
+    const rotated = await createDataserve({ secret: ['new-secret', 'old-secret'], notice: () => {} })
+    after(() => rotated.close())
+    assert.equal((await rotated.verifyToken(oldToken))?.id, 'alice')
+    assert.deepEqual(rotated.unsign(oldCookie, 'actor'), { a: { id: 'alice' } })
+    const newToken = await rotated.createToken('bob')
+    const fresh = await dsWith('new-secret')
+    assert.equal((await fresh.verifyToken(newToken))?.id, 'bob', 'new tokens are signed with the first secret')
+    await assert.rejects(async () => fresh.verifyToken(oldToken), { status: 401 }, 'dropping the old secret retires its tokens')
+  })
+
+  it('DATASERVE_SECRETS=new,old does the same; an empty entry stops startup', async () => {
+    const { configuredSecrets } = await import('../../src/server.ts')
+    assert.deepEqual(configuredSecrets(undefined, { DATASERVE_SECRETS: 'new, old' }), ['new', 'old'])
+    assert.deepEqual(configuredSecrets(['a', 'b'], { DATASERVE_SECRETS: 'x' }), ['a', 'b'], '--secret wins')
+    assert.deepEqual(configuredSecrets(undefined, { DATASETTE_SECRET: 'd' }), ['d'])
+    assert.equal(configuredSecrets(undefined, {}), undefined)
+    assert.throws(() => configuredSecrets(undefined, { DATASERVE_SECRETS: 'new,,old' }), /DATASERVE_SECRETS: \(top level\): secret 2 is empty/)
+  })
+})

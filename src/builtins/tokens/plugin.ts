@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { ConfigError } from '../../config/errors.ts'
+import { kind } from '../../config/schema.ts'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError, ForbiddenError, HttpError, TokenInvalidError } from '../../errors.ts'
@@ -56,6 +57,7 @@ function storeOf(ds: Dataserve): ManagedTokenStore {
 function managedTokenHandler(): TokenHandler {
   return {
     name: 'managed',
+    supports: { expiresAfter: true, restrictions: true },
     createToken: (ds, actorId, { expiresAfter, restrictions }) =>
       storeOf(ds).create(actorId, {
         expiresAfter,
@@ -238,13 +240,15 @@ async function createTokenPost(c: Context<DataserveEnv>) {
   const type = c.req.header('content-type') ?? ''
   let expiresAfter: number | undefined
   let restrictions = new TokenRestrictions()
-  let handler: string | undefined
+  // Datasette's view asks for handler="signed" too: the first handler is whichever plugin
+  // registered last, and a plugin's token may not honour the expiry or restrictions asked for.
+  let handler = 'signed'
   if (type.includes('application/json')) {
     const body = await jsonObjectBody(c)
     expiresAfter = optionalSeconds(body.expires_after)
     restrictions = restrictionsFromJson(ds, body.restrictions)
     if (body.handler !== undefined && typeof body.handler !== 'string') throw new BadRequestError('handler must be a string')
-    handler = body.handler as string | undefined
+    if (typeof body.handler === 'string') handler = body.handler
   } else {
     const form = await c.req.parseBody({ all: true })
     const field = (name: string) => (Array.isArray(form[name]) ? String((form[name] as unknown[])[0]) : form[name] === undefined ? undefined : String(form[name]))
@@ -268,8 +272,10 @@ async function createTokenPost(c: Context<DataserveEnv>) {
   return c.json({ ok: true, token, actor_id: actor.id, expires_after: expiresAfter ?? null, restrictions: restrictions.toJSON() })
 }
 
+const UNIT_SECONDS = new Map([['minutes', 60], ['hours', 3600], ['days', 86400]])
+
 function unitSeconds(unit: string | undefined): number {
-  return { minutes: 60, hours: 3600, days: 86400 }[unit ?? ''] ?? 1
+  return UNIT_SECONDS.get(unit ?? '') ?? 1
 }
 
 function checkedAction(ds: Dataserve, name: string): string {
@@ -329,7 +335,10 @@ function parseConfig(ds: Dataserve): TokensConfig {
   let rateLimit: TokensConfig['rateLimit'] = { maxFailures: 20, windowSeconds: 60 }
   if (config.rate_limit === false) rateLimit = null
   else if (config.rate_limit !== undefined) {
-    const { max_failures, window_seconds, ...other } = (config.rate_limit ?? {}) as Record<string, unknown>
+    if (typeof config.rate_limit !== 'object' || config.rate_limit === null || Array.isArray(config.rate_limit)) {
+      throw new ConfigError(file, path('rate_limit'), `expected false (no limit) or a mapping {max_failures, window_seconds}, got ${kind(config.rate_limit)}`)
+    }
+    const { max_failures, window_seconds, ...other } = config.rate_limit as Record<string, unknown>
     if (Object.keys(other).length > 0) throw new ConfigError(file, path('rate_limit', Object.keys(other)[0]!), 'unknown key (max_failures, window_seconds)')
     const positive = (v: unknown, key: string, fallback: number) => {
       if (v === undefined) return fallback

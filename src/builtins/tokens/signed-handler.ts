@@ -4,6 +4,8 @@ import type { Actor, TokenHandler } from '../../types.ts'
 
 export const SIGNED_PREFIX = 'dstok_'
 const NAMESPACE = 'token'
+/** Clock skew tolerated between the server that signed a token and this one. */
+const FUTURE_LEEWAY_SECONDS = 60
 
 /** The payload of a signed token, in Datasette's key order: actor, time, duration, restrictions. */
 export interface SignedPayload {
@@ -22,6 +24,7 @@ export function signedTokenHandler(now: () => number = () => Date.now() / 1000):
   const verified = new VerifiedPayloads()
   return {
     name: 'signed',
+    supports: { expiresAfter: true, restrictions: true },
     createToken(ds, actorId, { expiresAfter, restrictions }) {
       if (!ds.settings.allow_signed_tokens) throw new Error('Signed API tokens are not enabled (allow_signed_tokens)')
       const payload: SignedPayload = { a: actorId, t: Math.floor(now()) }
@@ -59,6 +62,8 @@ export function actorFromPayload(ds: Dataserve, payload: unknown, nowSeconds: nu
   if (typeof a !== 'string' || a === '') throw new TokenInvalidError('Invalid token: no actor')
   if (t === undefined) throw new TokenInvalidError('Invalid token: no timestamp')
   if (!Number.isInteger(t)) throw new TokenInvalidError('Invalid token: timestamp is not an integer')
+  // A token dated in the future would outlive its expiry (and max_signed_tokens_ttl) by as much.
+  if ((t as number) > nowSeconds + FUTURE_LEEWAY_SECONDS) throw new TokenInvalidError('Invalid token: issued in the future')
   if (d !== undefined && d !== null && (!Number.isInteger(d) || (d as number) < 0)) throw new TokenInvalidError('Invalid token: duration is not an integer')
   if (_r !== undefined && (typeof _r !== 'object' || _r === null || Array.isArray(_r))) throw new TokenInvalidError('Invalid token: bad restrictions')
   const duration = cappedDuration(ds, (d as number | null | undefined) ?? undefined)
