@@ -26,7 +26,7 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   const app = new Hono<DataserveEnv>()
   const errorLog = options.errorLog ?? ((message) => process.stderr.write(message + '\n'))
 
-  if (options.accessLog) app.use(accessLogger(options.accessLog))
+  if (options.accessLog) app.use(accessLogger(ds, options.accessLog))
   app.use(jsonCharset)
   if (options.cors) app.use(cors)
   for (const middleware of (await ds.plugins.hook.registerMiddleware({ ds })).flat()) {
@@ -42,7 +42,7 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   }
 
   app.notFound((c) => c.json(errorBody(404, 'Not found'), 404))
-  app.onError((error, c) => errorResponse(error, c, errorLog))
+  app.onError((error, c) => errorResponse(error, c, errorLog, ds))
   return app
 }
 
@@ -75,12 +75,12 @@ function checkCredentialHeaders(c: Context<DataserveEnv>): void {
   if (count > 1) throw new BadRequestError('More than one Authorization header')
 }
 
-function accessLogger(write: (line: string) => void): MiddlewareHandler<DataserveEnv> {
+function accessLogger(ds: Dataserve, write: (line: string) => void): MiddlewareHandler<DataserveEnv> {
   return async function accessLog(c, next) {
     const started = performance.now()
     await next()
     const ms = (performance.now() - started).toFixed(1)
-    write(`${c.req.method} ${redactUrl(c.req.url)} ${c.res.status} ${ms}ms`)
+    write(`${c.req.method} ${redactUrl(c.req.url, ds.credentialParams)} ${c.res.status} ${ms}ms`)
   }
 }
 
@@ -116,13 +116,13 @@ function checkRoute(route: Route): void {
   if (typeof route.handler !== 'function') throw new Error(`${label}: handler must be a function`)
 }
 
-function errorResponse(error: unknown, c: Context<DataserveEnv>, errorLog: (message: string) => void): Response {
+function errorResponse(error: unknown, c: Context<DataserveEnv>, errorLog: (message: string) => void, ds: Dataserve): Response {
   if (error instanceof HttpError) {
     return c.json(errorBody(error.status, error.message), error.status, error.headers)
   }
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(errorBody(error.status, error.message || 'Bad request'), error.status)
   }
-  errorLog(`Error handling ${c.req.method} ${redactUrl(c.req.url)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  errorLog(`Error handling ${c.req.method} ${redactUrl(c.req.url, ds.credentialParams)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
   return c.json(errorBody(500, 'Internal server error'), 500)
 }

@@ -171,6 +171,43 @@ describe('tokens in the query string', () => {
   })
 })
 
+describe('a query-token parameter with a name of its own (plugins.tokens.param: _k)', () => {
+  const custom = 'plugins:\n  tokens:\n    param: _k\n'
+
+  it('is kept out of next_url, Link, /-/allowed.json next_url and redirects', async () => {
+    const server = await world(custom)
+    const token = await server.ds.createToken('alice')
+    const page = await getJson(server, `/sales/orders.json?_size=1&_k=${token}`)
+    assert.equal(page.status, 200)
+    assert.doesNotMatch(page.body.next_url + (page.headers.get('link') ?? ''), /_k=|dstok/)
+    const allowed = await getJson(server, `/-/allowed.json?action=view-table&page_size=1&_k=${token}`)
+    assert.equal(allowed.status, 200, JSON.stringify(allowed.body))
+    assert.ok(allowed.body.next_url)
+    assert.doesNotMatch(allowed.body.next_url, /_k=|dstok/)
+    const redirect = await server.get(`/sales.json?sql=select+1&_k=${token}`, { redirect: 'manual' })
+    assert.doesNotMatch(redirect.headers.get('location') ?? '', /_k=|dstok/)
+  })
+
+  it('is redacted in the access log', async () => {
+    const dir = tempDir()
+    const db = makeDb(join(dir, 'sales.db'), 'create table orders (id integer primary key)')
+    const config = join(dir, 'c.yaml')
+    writeFileSync(config, `allow: true\n${custom}`)
+    const minted = runCli(['create-token', 'alice', '--secret', 'log-test-secret'])
+    assert.equal(await minted.exited, 0)
+    const token = minted.stdout().trim()
+    const run = runCli([db, '-c', config, '--port', '0'], { env: { DATASERVE_SECRET: 'log-test-secret' } })
+    const url = await run.url
+    assert.equal((await fetch(new URL(`sales/orders.json?_k=${token}`, url))).status, 200)
+    await fetch(new URL('sales/orders.json?_k=dstok_wrong', url))
+    run.child.kill('SIGTERM')
+    await run.exited
+    assert.match(run.stdout(), /GET \/sales\/orders\.json\?_k=\*\*\* 200/)
+    assert.ok(!(run.stdout() + run.stderr()).includes(token.slice(6, 30)), 'token found in the logs')
+    assert.doesNotMatch(run.stdout() + run.stderr(), /dstok_wrong/)
+  })
+})
+
 describe('abuse: failed credentials are rate-limited per client', () => {
   it('after max_failures, that client gets 429 with Retry-After; other clients are unaffected', async () => {
     const server = await world('plugins:\n  tokens:\n    rate_limit:\n      max_failures: 3\n      window_seconds: 60\n')
