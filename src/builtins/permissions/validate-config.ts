@@ -37,4 +37,32 @@ export function validatePermissionConfig(ds: Dataserve, file: string): void {
       checkAllowBlock(q?.allow, file, [...base, 'queries', query, 'allow'])
     }
   }
+  checkNamesExist(ds, file)
+}
+
+/**
+ * Every database and table the config names exists: a rule for a misspelt name (`itemz`)
+ * would otherwise never apply, and under --default-allow leave the real table public.
+ * With the `lenient` setting (`--lenient`, for databases or tables that appear later) a
+ * warning is printed instead.
+ */
+function checkNamesExist(ds: Dataserve, file: string): void {
+  const problems: ConfigError[] = []
+  for (const [db, dbConfig] of Object.entries(ds.config.databases)) {
+    const handle = ds.databases.get(db)
+    if (!handle) {
+      const attached = [...ds.databases.keys()]
+      problems.push(new ConfigError(file, ['databases', db], `no database named ${db} is being served${didYouMean(db, attached)} (serving: ${attached.join(', ') || 'none'}; --lenient allows it)`))
+      continue
+    }
+    const tables = Object.keys(dbConfig?.tables ?? {})
+    if (tables.length === 0) continue
+    const existing = handle.connection.prepare("select name from sqlite_master where type in ('table', 'view')").pluck().all() as string[]
+    for (const table of tables) {
+      if (!existing.includes(table)) problems.push(new ConfigError(file, ['databases', db, 'tables', table], `no table or view named ${table} in ${db}${didYouMean(table, existing)} (--lenient allows it)`))
+    }
+  }
+  if (problems.length === 0) return
+  if (!ds.settings.lenient) throw problems[0]!
+  for (const problem of problems) process.stderr.write(`dataserve: warning: ${problem.message}\n`)
 }
