@@ -92,6 +92,66 @@ describe('CSV streaming: _stream=on', () => {
     await run.exited
   })
 
+  it('five full-speed streams leave the event loop free: a table page still answers in milliseconds', { timeout: 180_000 }, async (t) => {
+    const run = runCli([db, '--plugins-dir', plugins, '--port', '0', '--no-access-log'])
+    const url = await run.url
+    const page = new URL('big/big.json?_size=10', url)
+    const latencies = async (until: () => boolean, max: number) => {
+      const ms: number[] = []
+      while (ms.length < max && !until()) {
+        const started = performance.now()
+        const response = await fetch(page)
+        await response.arrayBuffer()
+        assert.equal(response.status, 200)
+        ms.push(performance.now() - started)
+      }
+      return ms.sort((a, b) => a - b)
+    }
+    const p99 = (ms: number[]) => ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))]!
+    await latencies(() => false, 20) // warm-up
+    const alone = await latencies(() => false, 100)
+    let finished = 0
+    const streams = Array.from({ length: 5 }, async () => {
+      const response = await fetch(new URL('big/big.csv?_stream=on', url))
+      let bytes = 0
+      for await (const chunk of response.body!) bytes += chunk.length
+      finished++
+      return bytes
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const during = await latencies(() => finished === 5, 200)
+    const sizes = await Promise.all(streams)
+    run.child.kill('SIGTERM')
+    await run.exited
+    assert.ok(sizes.every((bytes) => bytes > 28_000_000), `every stream completed: ${sizes.join(', ')}`)
+    assert.ok(during.length >= 20, `pages answered while the streams ran: ${during.length}`)
+    // Before the fix a page waited for whole streams: seconds. Bounds generous for a busy CI machine.
+    const message = `p99 ${p99(alone).toFixed(1)} ms alone, ${p99(during).toFixed(1)} ms during five streams (${during.length} pages)`
+    t.diagnostic(message)
+    assert.ok(p99(during) < Math.max(250, 10 * p99(alone)), message)
+  })
+
+  it('a bad _where or _search is the same 400 JSON as without _stream, before any byte of CSV', async () => {
+    const run = runCli([db, '--plugins-dir', plugins, '--port', '0', '--no-access-log'])
+    const url = await run.url
+    const small = makeDb(join(tempDir(), 'fts.db'), "create table docs (id integer primary key, body text); insert into docs values (1, 'a'); create virtual table docs_fts using fts5(body, content='docs', content_rowid='id');")
+    const fts = runCli([small, '--plugins-dir', plugins, '--port', '0', '--no-access-log'])
+    const ftsUrl = await fts.url
+    for (const target of [new URL('big/big.csv?_stream=on&_where=(((', url), new URL('fts/docs.csv?_stream=on&_search=%00&_searchmode=raw', ftsUrl), new URL('big/big.csv?_stream=on&nope=1', url)]) {
+      const plain = await fetch(target.href.replace('_stream=on&', ''))
+      const streamed = await fetch(target)
+      assert.equal(streamed.status, 400, target.href)
+      assert.match(streamed.headers.get('content-type') ?? '', /application\/json/)
+      const body = await streamed.json()
+      assert.equal(body.ok, false)
+      assert.equal(plain.status, 400)
+      assert.equal(body.error, (await plain.json()).error)
+    }
+    run.child.kill('SIGTERM')
+    fts.child.kill('SIGTERM')
+    await Promise.all([run.exited, fts.exited])
+  })
+
   it('_stream is refused when allow_csv_stream is off', async () => {
     const small = makeDb(join(tempDir(), 's.db'), 'create table t (a); insert into t values (1);')
     const run = runCli([small, '--plugins-dir', plugins, '--port', '0', '-s', 'settings.allow_csv_stream', 'off'])
