@@ -142,3 +142,37 @@ describe('the SQL time limit', () => {
     assert.match(body.error, /took too long/)
   })
 })
+
+describe('a SQL process that dies under a query', () => {
+  /** The SQL child processes of this process, from /proc. */
+  async function sqlChildren(): Promise<number[]> {
+    const { readdirSync, readFileSync } = await import('node:fs')
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+          return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sql-child')
+        } catch {
+          return false
+        }
+      })
+      .map(Number)
+  }
+
+  it('answers that request 503 with Retry-After, and the next query is served', async () => {
+    const server = await serveFixtures({ overrides: [['settings.sql_time_limit_ms', '20000']] })
+    await getJson(server, q('select 1'))
+    const endless = getJson(server, q('with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c'))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const children = await sqlChildren()
+    assert.ok(children.length > 0)
+    for (const pid of children) process.kill(pid, 'SIGKILL')
+    const { status, headers, body } = await endless
+    assert.equal(status, 503, JSON.stringify(body))
+    assert.equal(headers.get('retry-after'), '1')
+    assert.match(body.error, /stopped unexpectedly/)
+    assert.equal((await getJson(server, q('select 7 as n'))).body.rows[0].n, 7)
+  })
+})

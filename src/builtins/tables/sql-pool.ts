@@ -23,6 +23,11 @@ export class QueryError extends Error {
   override name = 'QueryError'
 }
 
+/** The SQL process died or the pool is shutting down: nothing wrong with the query itself. */
+export class QueryUnavailableError extends Error {
+  override name = 'QueryUnavailableError'
+}
+
 interface Pending extends SqlJob {
   id: number
   resolve: (result: SqlResult) => void
@@ -56,7 +61,7 @@ export class SqlPool {
   ) {}
 
   run(job: SqlJob): Promise<SqlResult> {
-    if (this.closed) return Promise.reject(new Error('The SQL pool is closed'))
+    if (this.closed) return Promise.reject(new QueryUnavailableError('The server is shutting down'))
     return new Promise((resolve, reject) => {
       this.queue.push({ ...job, id: this.nextId++, resolve, reject })
       this.dispatch()
@@ -67,10 +72,10 @@ export class SqlPool {
     this.closed = true
     for (const slot of this.slots) {
       if (slot.timer) clearTimeout(slot.timer)
-      slot.job?.reject(new Error('The server is shutting down'))
+      slot.job?.reject(new QueryUnavailableError('The server is shutting down'))
       slot.child.kill('SIGKILL')
     }
-    for (const job of this.queue.splice(0)) job.reject(new Error('The server is shutting down'))
+    for (const job of this.queue.splice(0)) job.reject(new QueryUnavailableError('The server is shutting down'))
     this.slots.length = 0
   }
 
@@ -108,7 +113,7 @@ export class SqlPool {
       if (slot.job) {
         const job = slot.job
         this.finish(slot)
-        job.reject(new Error('The SQL process stopped unexpectedly'))
+        job.reject(new QueryUnavailableError('The SQL process running this query stopped unexpectedly; try again'))
       }
       if (!this.closed) this.dispatch()
     })
