@@ -1,4 +1,5 @@
 import { configuredSecrets, createDataserve, type ServeOptions } from './server.ts'
+import { prepareInternalDatabase } from './internal-database.ts'
 import { TokenRestrictions } from './token-restrictions.ts'
 
 /** A mistake on the command line: printed with the usage hint, exit code 2. */
@@ -93,11 +94,12 @@ export async function tokensCommand(argv: readonly string[], print: (text: strin
   const { positional, expiresAfter, restrictions, options, flags } = parseTokenArgs(rest, ['--internal', '--description', '--status', '--actor'])
   const internal = flags.get('--internal')
   if (!internal) throw new UsageError('tokens needs --internal PATH: the internal database the server uses')
+  prepareInternalDatabase(internal)
   const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
   if (command === 'create') {
     if (!positional) throw new UsageError('tokens create needs an actor id')
     // The registered actions give the abbreviations Datasette writes in restrictions.
-    const ds = await createDataserve({ ...options, internal, secret: 'unused-for-managed-tokens' })
+    const ds = await createDataserve({ ...options, secret: 'unused-for-managed-tokens' })
     const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
     await ds.close()
     const store = new ManagedTokenStore(internal)

@@ -1,6 +1,7 @@
 import { ConfigError } from './config/errors.ts'
 import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
 import { PluginValidationError } from './hooks/validate.ts'
+import { InternalDatabaseError } from './internal-database.ts'
 import { PluginLoadError } from './plugins/load.ts'
 import { createDataserve, startServer, type ServeOptions } from './server.ts'
 import { createTokenCommand, tokensCommand, UsageError } from './cli-tokens.ts'
@@ -148,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await serve(options)
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError) {
+    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError || error instanceof InternalDatabaseError) {
       process.stderr.write(`dataserve: cannot start: ${error.message}\n`)
       return 1
     }

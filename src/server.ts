@@ -9,6 +9,7 @@ import { loadConfig } from './config/load.ts'
 import { Dataserve } from './dataserve.ts'
 import { openDatabases, type DatabaseFile } from './databases.ts'
 import { hookspecs, type Hookspecs } from './hookspecs.ts'
+import { prepareInternalDatabase } from './internal-database.ts'
 import { guardRequest } from './http-guard.ts'
 import { PluginManager } from './hooks/manager.ts'
 import { traceMonitor } from './hooks/trace.ts'
@@ -58,6 +59,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   const env = options.env ?? process.env
   const notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
+  if (options.internal !== undefined) prepareInternalDatabase(options.internal)
   const pm = new PluginManager<Hookspecs>(hookspecs)
   if (env.DATASERVE_TRACE_HOOKS && env.DATASERVE_TRACE_HOOKS !== '0') pm.addMonitor(traceMonitor())
   const blocked = [...(options.blockPlugins ?? []), ...(env.DATASERVE_BLOCK_PLUGINS ?? '').split(',').map((name) => name.trim())]

@@ -3,7 +3,8 @@ import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors.ts'
 import { jsonObjectBody, optionalSeconds, positiveInt } from '../../request-input.ts'
 import type { Actor, DataserveEnv, Route } from '../../types.ts'
-import type { ManagedToken, ManagedTokenStore, TokenStatus } from './managed-store.ts'
+import type { ManagedToken, TokenStatus } from './managed-schema.ts'
+import type { ManagedTokenService } from './managed-service.ts'
 
 type Ctx = Context<DataserveEnv>
 
@@ -12,7 +13,7 @@ type Ctx = Context<DataserveEnv>
  * list, view and revoke their own tokens; `auth-tokens-view-all` and
  * `auth-tokens-revoke-all` reach everyone's. Tokens cannot manage tokens.
  */
-export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore, restrictionsFrom: (ds: Dataserve, value: unknown) => import('../../token-restrictions.ts').TokenRestrictions): Route[] {
+export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenService, restrictionsFrom: (ds: Dataserve, value: unknown) => import('../../token-restrictions.ts').TokenRestrictions): Route[] {
   return [
     {
       method: 'POST',
@@ -26,7 +27,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         if (body.description !== undefined && typeof body.description !== 'string') throw new BadRequestError('description must be a string')
         const restrictions = restrictionsFrom(ds, body.restrictions)
         const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
-        const { token, record } = storeOf(ds).create(actor.id, {
+        const { token, record } = await storeOf(ds).create(actor.id, {
           description: body.description as string | undefined,
           restrictions: abbreviated,
           expiresAfter,
@@ -47,7 +48,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         if (wanted !== undefined && wanted !== actor.id && !viewAll) throw new ForbiddenError("You do not have permission to view other actors' tokens")
         const page = positiveInt(c.req.query('page') ?? '1', 'page')
         const size = Math.min(positiveInt(c.req.query('page_size') ?? '50', 'page_size'), 200)
-        const { tokens, total } = storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset: (page - 1) * size })
+        const { tokens, total } = await storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset: (page - 1) * size })
         return c.json({ ok: true, page, page_size: size, total, tokens })
       },
     },
@@ -60,7 +61,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
         await ds.ensureAllowed({ actor, action: 'auth-tokens-view-all' }, 'You do not have permission to view the token audit trail')
         const page = positiveInt(c.req.query('page') ?? '1', 'page')
         const size = Math.min(positiveInt(c.req.query('page_size') ?? '100', 'page_size'), 500)
-        const events = storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset: (page - 1) * size })
+        const events = await storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset: (page - 1) * size })
         return c.json({ ok: true, page, page_size: size, events })
       },
     },
@@ -74,7 +75,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
       path: '/-/tokens/:id{[0-9a-f]{16}}/revoke',
       handler: async (c) => {
         const record = await visibleToken(c, 'auth-tokens-revoke-all')
-        const revoked = storeOf(c.get('ds')).revoke(record.id, c.get('actor')!.id)
+        const revoked = await storeOf(c.get('ds')).revoke(record.id, c.get('actor')!.id)
         return c.json({ ok: true, ...revoked })
       },
     },
@@ -84,7 +85,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenStore
     const ds = c.get('ds')
     const actor = human(c)
     const id = (c.req.param('id') ?? c.req.param('file'))!.slice(0, 16)
-    const record = storeOf(ds).get(id)
+    const record = await storeOf(ds).get(id)
     // Someone else's token looks the same as a missing one unless you may see it.
     if (!record || (record.actor_id !== actor.id && !(await ds.allowed({ actor, action: otherAction })))) throw new NotFoundError('Token not found')
     return record

@@ -11,7 +11,8 @@ import { isPromiseLike } from '../../hooks/call-loop.ts'
 import { jsonObjectBody, optionalSeconds } from '../../request-input.ts'
 import { VERSION } from '../../version.ts'
 import { managedTokenRoutes } from './managed-api.ts'
-import { MANAGED_PREFIX, ManagedTokenStore } from './managed-store.ts'
+import { MANAGED_PREFIX } from './managed-schema.ts'
+import { ManagedTokenService } from './managed-service.ts'
 import { createTokenForm, csrfTokenValid } from './create-token-form.ts'
 import { FailureLimiter } from './rate-limit.ts'
 import { signedTokenHandler } from './signed-handler.ts'
@@ -28,7 +29,7 @@ interface TokensConfig {
 interface State {
   config: TokensConfig
   limiter: FailureLimiter | null
-  store: ManagedTokenStore | null
+  store: ManagedTokenService | null
 }
 
 const CONFIG_KEYS = ['param', 'tokens', 'rate_limit']
@@ -47,22 +48,24 @@ function stateOf(ds: Dataserve): State {
   return state
 }
 
-/** The managed-token store in the internal database, opened on first use. */
-function storeOf(ds: Dataserve): ManagedTokenStore {
-  const state = stateOf(ds)
-  state.store ??= new ManagedTokenStore(ds.internalPath)
-  return state.store
+/** The managed-token store in the internal database, opened at startup. */
+function storeOf(ds: Dataserve): ManagedTokenService {
+  const { store } = stateOf(ds)
+  if (!store) throw new HttpError(503, 'Managed tokens are not available yet', { 'Retry-After': '1' })
+  return store
 }
 
 function managedTokenHandler(): TokenHandler {
   return {
     name: 'managed',
     supports: { expiresAfter: true, restrictions: true },
-    createToken: (ds, actorId, { expiresAfter, restrictions }) =>
-      storeOf(ds).create(actorId, {
-        expiresAfter,
-        restrictions: restrictions && !restrictions.isEmpty() ? restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name) : null,
-      }).token,
+    createToken: async (ds, actorId, { expiresAfter, restrictions }) =>
+      (
+        await storeOf(ds).create(actorId, {
+          expiresAfter,
+          restrictions: restrictions && !restrictions.isEmpty() ? restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name) : null,
+        })
+      ).token,
     verifyToken: (ds, token, context) => (token.startsWith(MANAGED_PREFIX) ? storeOf(ds).verify(token, context?.path ?? null) : null),
   }
 }
@@ -108,13 +111,18 @@ export default definePlugin({
       { method: 'POST', path: '/-/create-token', handler: createTokenPost },
       ...managedTokenRoutes(storeOf, restrictionsFromJson),
     ],
+    startup: async ({ ds }) => {
+      const state = stateOf(ds)
+      state.store = await ManagedTokenService.open(ds.internalPath, (message) => process.stderr.write(message + '\n'))
+    },
     listening: ({ ds }) => {
       const where = ds.internalPath === ':memory:' ? 'in memory: they are lost on restart (pass --internal PATH to keep them)' : `in ${ds.internalPath}`
       process.stdout.write(`dataserve: managed tokens are kept ${where}\n`)
     },
-    shutdown: ({ ds }) => {
-      states.get(ds)?.store?.close()
+    shutdown: async ({ ds }) => {
+      const store = states.get(ds)?.store
       states.delete(ds)
+      await store?.close()
     },
   },
 })
