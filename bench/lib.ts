@@ -37,6 +37,48 @@ export async function load(url: string, headers: Record<string, string> = {}): P
 }
 
 
+export interface Latency {
+  rps: number
+  p50: number
+  p99: number
+}
+
+/** Requests per second and latency percentiles (ms) from wrk --latency, else autocannon. */
+export async function loadLatency(url: string, connections = 10): Promise<Latency> {
+  if (WRK) {
+    const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' }).stdout
+    if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
+    const ms = (pct: string) => {
+      const [, value, unit] = new RegExp(`\\s${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(out)!
+      return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1)
+    }
+    return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: ms('50'), p99: ms('99') }
+  }
+  const result = await autocannon({ url, connections, duration: SECONDS, pipelining: 1 })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+}
+
+/** Keeps `count` clients reading `url` as fast as they can until stop() is called. */
+export function fullSpeedReaders(url: string, count: number): { stop(): Promise<number> } {
+  let stopped = false
+  let completed = 0
+  const readers = Array.from({ length: count }, async () => {
+    while (!stopped) {
+      const response = await fetch(url)
+      for await (const _ of response.body!) if (stopped) break
+      if (!stopped) completed++
+    }
+  })
+  return {
+    async stop() {
+      stopped = true
+      await Promise.allSettled(readers)
+      return completed
+    },
+  }
+}
+
 export function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 }

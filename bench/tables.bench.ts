@@ -9,6 +9,8 @@
 //     Load generator: wrk when installed (apt-get install wrk), else autocannon; servers in
 //     child processes. Median of ROUNDS rounds, each measuring all six.
 //  2. CSV _stream=on of a 1,000,000-row table: rows/s and the server's peak RSS.
+//  3. The table page's p99 latency alone and while five clients stream the 1,000,000-row
+//     table's CSV as fast as they can read (the event loop must stay free meanwhile).
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,7 +20,7 @@ import { pageJson } from '../src/builtins/tables/page-json.ts'
 import { envelopeJson, renderShape } from '../src/builtins/tables/render-json.ts'
 import { schemaFor } from '../src/builtins/tables/schema.ts'
 import type { TableQuery } from '../src/builtins/tables/table-query.ts'
-import { GENERATOR, load, peakRssMb, ROUNDS, SECONDS, spread, median, start } from './lib.ts'
+import { fullSpeedReaders, GENERATOR, load, loadLatency, peakRssMb, ROUNDS, SECONDS, spread, median, start } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-bench-'))
 
@@ -137,6 +139,26 @@ async function main() {
     server.child.kill('SIGTERM')
   }
   console.log(`CSV _stream=on, 1,000,000 rows: rows/s ${spread(streamRates)}; server peak RSS MB ${spread(peaks)}`)
+
+  const streaming = await start(['bin/dataserve.js', big, '--plugins-dir', pluginsDir, '--port', '0', '--no-access-log'])
+  const bigPage = `${streaming.url}big/items.json?_size=100`
+  await load(bigPage)
+  const alone: number[] = []
+  const during: number[] = []
+  const ratios: number[] = []
+  let streamsDone = 0
+  for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
+    const quiet = await loadLatency(bigPage)
+    const readers = fullSpeedReaders(`${streaming.url}big/items.csv?_stream=on`, 5)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const busy = await loadLatency(bigPage)
+    streamsDone += await readers.stop()
+    alone.push(quiet.p99)
+    during.push(busy.p99)
+    ratios.push(busy.p99 / quiet.p99)
+  }
+  streaming.child.kill('SIGTERM')
+  console.log(`table page p99 (ms), alone ${spread(alone, 1)}; during 5 full-speed CSV streams ${spread(during, 1)}; ratio per round ${ratios.map((r) => r.toFixed(1) + 'x').join(', ')} (${streamsDone} whole streams read meanwhile)`)
 }
 
 main()

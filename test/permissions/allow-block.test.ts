@@ -17,6 +17,8 @@ describe('allow blocks, as Datasette matches them', () => {
     ['{id: bob, unauthenticated: true} (keys OR-ed)', { id: 'bob', unauthenticated: true }, [[null, true], [bob, true], [alice, false]]],
     ['{} matches nobody', {}, [[null, false], [alice, false]]],
     ['{id: alice, roles: staff} (any key)', { id: 'zed', roles: 'staff' }, [[alice, true], [bob, false]]],
+    ['{constructor: "*"} finds nothing inherited from Object.prototype', { constructor: '*' }, [[alice, false], [null, false]]],
+    ['{toString: [x]} likewise', { toString: ['x'] }, [[alice, false], [bob, false]]],
   ]
   for (const [label, block, expectations] of cases) {
     it(label, () => {

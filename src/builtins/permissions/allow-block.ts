@@ -19,11 +19,12 @@ export function actorMatchesAllow(actor: Actor | null, allow: unknown): boolean 
   const fields: Record<string, unknown> = actor ?? {}
   for (const [key, wanted] of Object.entries(block)) {
     if (key === 'unauthenticated') continue
+    // Own keys only: `{constructor: "*"}` must not match every actor through Object.prototype.
+    const have = Object.hasOwn(fields, key) ? fields[key] : undefined
     if (wanted === '*') {
-      if (key in fields && fields[key] !== undefined) return true
+      if (have !== undefined) return true
       continue
     }
-    const have = fields[key]
     if (have === undefined || have === null) continue
     const wantedList = Array.isArray(wanted) ? wanted : [wanted]
     const haveList = Array.isArray(have) ? have : [have]

@@ -21,9 +21,14 @@ export function restrictionsAllow(ds: Dataserve, restrictions: Restrictions, act
   if (listed(restrictions.a)) return true
   if (resource === undefined) return false
   const db = typeof resource === 'string' ? resource : resource[0]
-  if (listed(restrictions.d?.[db])) return true
+  if (listed(own(restrictions.d, db))) return true
   if (typeof resource === 'string') return false
-  return listed(restrictions.r?.[db]?.[resource[1]])
+  return listed(own(own(restrictions.r, db), resource[1]))
+}
+
+/** `record[key]` when `record` holds it itself: a database called `constructor` finds nothing inherited. */
+function own(record: unknown, key: string): unknown {
+  return typeof record === 'object' && record !== null && Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined
 }
 
 export function restrictionsOf(actor: unknown): Restrictions | undefined {
