@@ -79,9 +79,19 @@ export function keysetClause(token: string, table: TableInfo, keys: readonly str
  * untyped columns holding integers compare as integers.
  */
 function typedValue(table: TableInfo, column: string, text: string): unknown {
-  if (column === 'rowid') return /^-?\d+$/.test(text) ? Number(text) : text
+  if (column === 'rowid') return /^-?\d+$/.test(text) ? integerValue(text) : text
   const declared = table.columns.find((c) => c.name === column)?.type ?? ''
   const textAffinity = !declared.includes('INT') && /CHAR|CLOB|TEXT/.test(declared)
-  if (!textAffinity && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return Number(text)
+  if (textAffinity) return text
+  if (/^-?\d+$/.test(text)) return integerValue(text)
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return Number(text)
   return text
+}
+
+/** An integer from a token or a URL, exact beyond 2^53 (bound as a 64-bit integer; past 64 bits, as a REAL). */
+export function integerValue(text: string): number | bigint {
+  const number = Number(text)
+  if (Number.isSafeInteger(number)) return number
+  const big = BigInt(text)
+  return BigInt.asIntN(64, big) === big ? big : number
 }

@@ -1,19 +1,20 @@
 /**
  * CSV as Datasette writes it with Python's csv module: CRLF line endings, fields quoted only
- * when they hold a comma, a quote, CR or LF (quotes doubled), NULL as an empty field, and
- * REAL values written the way Python prints floats (`3.0`, `1e-05`).
+ * when they hold a comma, a quote, CR or LF (quotes doubled), NULL as an empty field,
+ * integers exactly and REAL values the way Python prints floats (`3.0`, `1e-05`). Rows come
+ * with integers as BigInt (statements.ts), so a JavaScript number is always a REAL.
  */
 
 const NEEDS_QUOTES = /[",\r\n]/
 
-export function csvField(value: unknown, real = false): string {
+export function csvField(value: unknown): string {
   let text: string
   switch (typeof value) {
     case 'string':
       text = value
       break
     case 'number':
-      text = real || !Number.isInteger(value) ? pythonFloat(value) : String(value)
+      text = pythonFloat(value)
       break
     case 'bigint':
       text = value.toString()
@@ -28,14 +29,14 @@ export function csvField(value: unknown, real = false): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
-/** One CSV line, CRLF-terminated. `realColumns` holds the indexes of REAL-affinity columns. */
-export function csvLine(values: readonly unknown[], realColumns?: ReadonlySet<number>): string {
+/** One CSV line, CRLF-terminated. */
+export function csvLine(values: readonly unknown[]): string {
   // Python writes a row holding one empty field as "" so it is not read back as no row.
   if (values.length === 1 && (values[0] === '' || values[0] === null)) return '""\r\n'
   let line = ''
   for (let i = 0; i < values.length; i++) {
     if (i > 0) line += ','
-    line += csvField(values[i], realColumns?.has(i))
+    line += csvField(values[i])
   }
   return line + '\r\n'
 }
@@ -58,14 +59,4 @@ export function pythonFloat(value: number): string {
   // million-row stream then left ~30 MB of garbage for the next full GC.
   const text = JSON.stringify(value)
   return text.includes('.') || text.includes('e') ? text : `${text}.0`
-}
-
-/** Indexes of columns whose declared type gives REAL affinity. */
-export function realColumnIndexes(columns: readonly string[], declaredTypes: ReadonlyMap<string, string>): Set<number> {
-  const real = new Set<number>()
-  columns.forEach((column, i) => {
-    const type = declaredTypes.get(column) ?? ''
-    if (!type.includes('INT') && !/CHAR|CLOB|TEXT/.test(type) && /REAL|FLOA|DOUB/.test(type)) real.add(i)
-  })
-  return real
 }

@@ -1,4 +1,5 @@
 import { BadRequestError } from '../../errors.ts'
+import { pythonFloat } from './render-csv.ts'
 import { tildeEncode } from './tilde.ts'
 
 /** Rows as SQLite gave them: one array of values per row, in `columns` order. */
@@ -24,8 +25,9 @@ export interface ValueOptions {
 }
 
 /**
- * One SQLite value as JSON: BLOBs as `{"$base64": true, "encoded": …}`, non-finite floats
- * as null (as Datasette does), big integers exactly.
+ * One SQLite value as JSON, as Datasette writes it: integers (BigInt, see statements.ts)
+ * exactly, REALs as Python writes floats (`12.0`, `1e-07`), BLOBs as
+ * `{"$base64": true, "encoded": …}`, non-finite floats as null unless `_json_infinity`.
  */
 export function valueJson(value: unknown, options?: ValueOptions, parseJson = false): string {
   switch (typeof value) {
@@ -39,8 +41,7 @@ export function valueJson(value: unknown, options?: ValueOptions, parseJson = fa
       }
       return JSON.stringify(value)
     case 'number':
-      // JSON.stringify, not String(): see pythonFloat in render-csv.ts.
-      if (Number.isFinite(value)) return JSON.stringify(value)
+      if (Number.isFinite(value)) return pythonFloat(value)
       if (options?.infinity && !Number.isNaN(value)) return value > 0 ? 'Infinity' : '-Infinity'
       return 'null'
     case 'bigint':
@@ -54,51 +55,16 @@ export function valueJson(value: unknown, options?: ValueOptions, parseJson = fa
   }
 }
 
-/**
- * A value ready for JSON.stringify: BLOBs become `{"$base64": true, "encoded": …}`, big
- * integers numbers, `_json` columns parsed. Non-finite floats need nothing: JSON.stringify
- * writes null for them, as Datasette does.
- */
-function plain(value: unknown, parseJson: boolean | undefined): unknown {
-  if (typeof value === 'object' && value !== null) {
-    if (value instanceof Uint8Array) return { $base64: true, encoded: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
-    return value
-  }
-  if (typeof value === 'bigint') return Number(value)
-  if (parseJson && typeof value === 'string') {
-    try {
-      return JSON.parse(value)
-    } catch {
-      return value
-    }
-  }
-  return value
-}
-
-/** Rows as plain objects keyed by column. JSON.stringify of these is V8's fast path. */
-export function rowObjects(set: RowSet, options?: ValueOptions): Record<string, unknown>[] {
-  const { columns } = set
-  const json = options?.jsonColumns?.size ? options.jsonColumns : undefined
-  const out: Record<string, unknown>[] = new Array(set.rows.length)
-  for (let r = 0; r < set.rows.length; r++) {
-    const row = set.rows[r]!
-    const object: Record<string, unknown> = {}
-    for (let i = 0; i < columns.length; i++) {
-      const value = row[i]
-      object[columns[i]!] = typeof value === 'object' || typeof value === 'bigint' || json !== undefined ? plain(value, json?.has(i)) : value
-    }
-    out[r] = object
-  }
-  return out
-}
-
 /** Serialises rows as JSON objects, one string per row (for newline-delimited output). */
 export function objectRowsJson(set: RowSet, options?: ValueOptions): string[] {
-  if (options?.infinity) {
-    const prefixes = set.columns.map((column, i) => (i === 0 ? '{' : ',') + JSON.stringify(column) + ':')
-    return set.rows.map((row) => (prefixes.length === 0 ? '{}' : prefixes.map((prefix, i) => prefix + valueJson(row[i], options, options.jsonColumns?.has(i))).join('') + '}'))
-  }
-  return rowObjects(set, options).map((row) => JSON.stringify(row))
+  const prefixes = set.columns.map((column, i) => (i === 0 ? '{' : ',') + JSON.stringify(column) + ':')
+  const json = options?.jsonColumns
+  return set.rows.map((row) => {
+    if (prefixes.length === 0) return '{}'
+    let out = ''
+    for (let i = 0; i < prefixes.length; i++) out += prefixes[i] + valueJson(row[i], options, json?.has(i))
+    return out + '}'
+  })
 }
 
 export function arrayRowsJson(set: RowSet, options?: ValueOptions): string[] {
@@ -145,9 +111,9 @@ export function renderShape(
   return { body: envelopeJson(envelope, rows), contentType: json }
 }
 
-/** `[{…}, {…}]` for the rows: one JSON.stringify call unless ±Infinity must be kept. */
+/** `[{…}, {…}]` for the rows. */
 function rowsArrayJson(set: RowSet, options: ValueOptions): string {
-  return options.infinity ? '[' + objectRowsJson(set, options).join(',') + ']' : JSON.stringify(rowObjects(set, options))
+  return '[' + objectRowsJson(set, options).join(',') + ']'
 }
 
 /** `{...envelope}` with the pre-serialised rows in place of `rows`. */

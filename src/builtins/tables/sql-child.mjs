@@ -54,7 +54,8 @@ function run(job) {
     // statement writes.
     if (!stmt.readonly) throw new Error('Only read-only statements are allowed')
     if (!stmt.reader) throw new Error('Statement must return rows')
-    stmt.raw(true)
+    // Integers as BigInt, exact beyond 2^53; a number is then always a REAL (statements.ts).
+    stmt.raw(true).safeIntegers(true)
     const columns = stmt.columns().map((column) => column.name)
     const rows = []
     let truncated = false

@@ -7,6 +7,9 @@ const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>()
  * A prepared statement in raw (array) mode, reused across requests. Preparing costs more
  * than running a page query, and statements hold native memory the GC does not see, so a
  * stream preparing one per chunk would grow the process by tens of MB.
+ *
+ * Integers come back as BigInt (`safeIntegers`), so values beyond 2^53 are exact, and a
+ * JavaScript number always means a REAL: written `12.0`, as Python writes a float.
  */
 export function rawStatement(connection: Database.Database, sql: string): Database.Statement {
   let cache = caches.get(connection)
@@ -16,7 +19,7 @@ export function rawStatement(connection: Database.Database, sql: string): Databa
     // Keep recently used statements at the end: the first key is the least recently used.
     cache.delete(sql)
   } else {
-    stmt = connection.prepare(sql).raw(true)
+    stmt = connection.prepare(sql).raw(true).safeIntegers(true)
     if (cache.size >= LIMIT) cache.delete(cache.keys().next().value!)
   }
   cache.set(sql, stmt)

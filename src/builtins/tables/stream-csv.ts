@@ -2,7 +2,7 @@ import type { DatabaseHandle } from '../../databases.ts'
 import { isOff } from '../../request-input.ts'
 import { single, timeLimit, type Ctx, type TablesState } from './context.ts'
 import { keysetClause } from './keyset.ts'
-import { csvLine, realColumnIndexes } from './render-csv.ts'
+import { csvLine } from './render-csv.ts'
 import type { TableQuery } from './table-query.ts'
 import { csvHeaders, fetchPage, type PageResult } from './views/table.ts'
 
@@ -28,7 +28,6 @@ const FIRST_CHUNK_ROWS = 500
 export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHandle, q: TableQuery, query: URLSearchParams, cache: string) {
   const ds = c.get('ds')
   const maxBytes = ds.settings.max_csv_mb * 1024 * 1024
-  const real = realColumnIndexes(q.columns, new Map(q.table.columns.map((col) => [col.name, col.type])))
   const encoder = new TextEncoder()
   const withHeader = !isOff(single(query, '_header'))
   const limitMs = timeLimit(ds, query)
@@ -46,7 +45,7 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
     const started = performance.now()
     const page: PageResult = await fetchPage(ds, state, db, current, limitMs)
     let text = ''
-    for (const row of page.set.rows) text += csvLine(row, real)
+    for (const row of page.set.rows) text += csvLine(row)
     sent += text.length
     if (page.next === null || (maxBytes > 0 && sent > maxBytes)) done = true
     const elapsed = performance.now() - started

@@ -55,7 +55,7 @@ export function tableSummary(db: DatabaseHandle, table: TableInfo) {
 
 export function rowCount(db: DatabaseHandle, table: TableInfo): number | null {
   try {
-    return ((rawStatement(db.connection, `select count(*) from ${quoteIdentifier(table.name)}`).get() as unknown[])[0] as number) ?? null
+    return Number((rawStatement(db.connection, `select count(*) from ${quoteIdentifier(table.name)}`).get() as [bigint])[0])
   } catch {
     return null
   }

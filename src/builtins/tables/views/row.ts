@@ -1,7 +1,7 @@
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError, NotFoundError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, queryOf, single, type Ctx } from '../context.ts'
-import { keyColumns } from '../keyset.ts'
+import { integerValue, keyColumns } from '../keyset.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import { quoteIdentifier } from '../sql.ts'
 import { rawStatement } from '../statements.ts'
@@ -36,6 +36,6 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
 }
 
 /** Keys arrive as text; integers are bound as integers so `id = 5` matches untyped columns too. */
-function keyValue(text: string): string | number {
-  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text
+function keyValue(text: string): string | number | bigint {
+  return /^-?\d+$/.test(text) && BigInt.asIntN(64, BigInt(text)) === BigInt(text) ? integerValue(text) : text
 }

@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
 import { encodeNextToken } from '../keyset.ts'
-import { csvLine, realColumnIndexes } from '../render-csv.ts'
+import { csvLine } from '../render-csv.ts'
 import { envelopeJson, parseShape, renderShape, type RowSet } from '../render-json.ts'
 import { pageJson } from '../page-json.ts'
 import type { TableInfo } from '../schema.ts'
@@ -127,7 +127,8 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
         const result = x.q.userSql
           ? await x.state.pool.run({ database: x.db.name, sql: count.sql, params: count.params, maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
           : { rows: [rawStatement(x.db.connection, count.sql).get(count.params) as unknown[]] }
-        envelope.count = (result.rows[0]?.[0] as number | undefined) ?? null
+        const total = result.rows[0]?.[0] as bigint | number | undefined
+        envelope.count = total === undefined ? null : Number(total)
       } catch (error) {
         asBadRequest(error)
       }
@@ -165,9 +166,8 @@ function metadataFor(ds: Dataserve, database: string, table: string): Record<str
 }
 
 function csvResponse(c: Ctx, table: TableInfo, set: RowSet, query: URLSearchParams, headers: Record<string, string>) {
-  const real = realColumnIndexes(set.columns, new Map(table.columns.map((col) => [col.name, col.type])))
   let body = isOff(single(query, '_header')) ? '' : csvLine(set.columns)
-  for (const row of set.rows) body += csvLine(row, real)
+  for (const row of set.rows) body += csvLine(row)
   return c.body(body, 200, { ...headers, ...csvHeaders(query, table.name) })
 }
 
