@@ -1,5 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { TrieRouter } from 'hono/router/trie-router'
 import type { Dataserve } from './dataserve.ts'
 import { BadRequestError, errorBody, HttpError, TokenInvalidError } from './errors.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
@@ -40,6 +41,7 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
     checkRoute(route)
     app.on(route.method, route.path, route.handler)
   }
+  app.options('*', optionsResponder(routes))
 
   app.notFound((c) => c.json(errorBody(404, 'Not found'), 404))
   app.onError((error, c) => errorResponse(error, c, errorLog, ds))
@@ -52,6 +54,12 @@ function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
   }
   async function resolveAndContinue(c: Context<DataserveEnv>, next: () => Promise<void>) {
     c.set('ds', ds)
+    // OPTIONS asks what a URL supports (LibreOffice asks before every GET, credentials and
+    // all): it reads no credential and is answered as for anonymous, granting nothing.
+    if (c.req.method === 'OPTIONS') {
+      c.set('actor', null)
+      return next()
+    }
     checkCredentialHeaders(c)
     const found = ds.plugins.hook.actorFromRequest({ ds, request: c.req.raw })
     const actor = (isPromiseLike(found) ? await found : found) as Actor | undefined
@@ -105,6 +113,23 @@ function corsHeaders(): Record<string, string> {
     'Access-Control-Expose-Headers': 'Link',
     'Access-Control-Allow-Methods': 'GET, POST, HEAD, OPTIONS',
     'Access-Control-Max-Age': '3600',
+  }
+}
+
+/**
+ * `OPTIONS` for a path no plugin answers OPTIONS on: 200 "ok" with `Allow` listing the
+ * methods routes have for it, as Datasette answers; 404 when no route has the path.
+ */
+function optionsResponder(routes: readonly Route[]) {
+  const router = new TrieRouter<string>()
+  for (const route of routes) router.add(route.method, route.path, route.method)
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+  return function options(c: Context<DataserveEnv>) {
+    const path = c.req.path
+    const allowed = methods.filter((method) => router.match(method, path)[0].length > 0)
+    if (allowed.length === 0) return c.json(errorBody(404, 'Not found'), 404)
+    if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD' as never)
+    return c.text('ok', 200, { Allow: [...allowed, 'OPTIONS'].join(', ') })
   }
 }
 

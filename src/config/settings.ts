@@ -30,6 +30,11 @@ export const DEFAULT_SETTINGS = {
    */
   public_url: '',
   /**
+   * CSV cells whose text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR
+   * first) get a leading `'`: see docs/json-api.md for why this is on by default.
+   */
+  csv_escape_formulas: true,
+  /**
    * `--lenient`: the config may name databases and tables that are not there (yet); they
    * are warned about instead of stopping startup.
    */

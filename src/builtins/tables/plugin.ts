@@ -42,6 +42,8 @@ export default definePlugin({
       { name: 'execute-sql', abbr: 'es', description: 'Execute read-only SQL queries', resourceKind: 'database', alsoRequires: 'view-database' },
     ],
     registerRoutes: ({ ds }) => [{ method: 'GET', path: '/*', handler: (c) => route(c, stateOf(ds)) }],
+    // A warm SQL process before the first ?sql= query arrives.
+    listening: ({ ds }) => stateOf(ds).pool.warm(),
     shutdown: ({ ds }) => {
       states.get(ds)?.pool.close()
       states.delete(ds)

@@ -6,12 +6,21 @@
  */
 
 const NEEDS_QUOTES = /[",\r\n]/
+/** What a spreadsheet may run as a formula when a cell starts with it (OWASP's list). */
+const FORMULA_START = /^[=+\-@\t\r]/
+/** …unless the whole text is a plain number (`-5`, `+3.25`), which a spreadsheet reads as one. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 
-export function csvField(value: unknown): string {
+/**
+ * One field. With `escapeFormulas` (the `csv_escape_formulas` setting), text that a
+ * spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`) gets a leading
+ * `'`, as OWASP advises against CSV injection; numbers and number-like text are left alone.
+ */
+export function csvField(value: unknown, escapeFormulas = false): string {
   let text: string
   switch (typeof value) {
     case 'string':
-      text = value
+      text = escapeFormulas && FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value
       break
     case 'number':
       text = pythonFloat(value)
@@ -30,13 +39,13 @@ export function csvField(value: unknown): string {
 }
 
 /** One CSV line, CRLF-terminated. */
-export function csvLine(values: readonly unknown[]): string {
+export function csvLine(values: readonly unknown[], escapeFormulas = false): string {
   // Python writes a row holding one empty field as "" so it is not read back as no row.
   if (values.length === 1 && (values[0] === '' || values[0] === null)) return '""\r\n'
   let line = ''
   for (let i = 0; i < values.length; i++) {
     if (i > 0) line += ','
-    line += csvField(values[i])
+    line += csvField(values[i], escapeFormulas)
   }
   return line + '\r\n'
 }

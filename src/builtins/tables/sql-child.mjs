@@ -74,9 +74,12 @@ function run(job) {
 
 process.on('message', (message) => {
   if (message.type === 'init') {
-    ready = init(message).catch((error) => {
-      process.stderr.write(`dataserve: SQL process could not load plugins: ${error?.message ?? error}\n`)
-    })
+    ready = init(message)
+      .catch((error) => {
+        process.stderr.write(`dataserve: SQL process could not load plugins: ${error?.message ?? error}\n`)
+      })
+      // The pool starts a query's time limit only now.
+      .then(() => process.send({ type: 'ready' }))
     return
   }
   void (ready ?? Promise.resolve()).then(() => run(message))

@@ -36,6 +36,8 @@ interface Pending extends SqlJob {
 
 interface Slot {
   child: ChildProcess
+  /** The process has opened its databases and loaded its plugins: the time limit can start. */
+  ready: boolean
   job: Pending | null
   timer: NodeJS.Timeout | null
 }
@@ -45,7 +47,13 @@ const CHILD = new URL('./sql-child.mjs', import.meta.url)
 /**
  * Runs user SQL in a small pool of child processes, so that a runaway query (an endless
  * recursive CTE, a huge cross join) is stopped at its time limit by killing its process,
- * while the server goes on answering. Processes start when first needed.
+ * while the server goes on answering.
+ *
+ * One process is started with the server and a replacement as soon as one is killed, so
+ * there is always a warm one; more start when queries queue, up to `size`. A query's time
+ * limit starts when a ready process takes it: starting Node, and loading TypeScript and the
+ * plugins' SQL functions, is not the query's time (it used to be, and the first query after
+ * startup timed out, killed its process, and so the next started cold again).
  */
 export class SqlPool {
   private readonly slots: Slot[] = []
@@ -59,6 +67,11 @@ export class SqlPool {
     /** Sent to each process first: plugin modules whose prepareConnection it runs, config, and the page-cache pragma for its connections. */
     private readonly init: { modules: string[]; config: unknown; settings: unknown; pageCache?: string } = { modules: [], config: {}, settings: {} },
   ) {}
+
+  /** Starts the warm process. */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn()
+  }
 
   run(job: SqlJob): Promise<SqlResult> {
     if (this.closed) return Promise.reject(new QueryUnavailableError('The server is shutting down'))
@@ -81,12 +94,16 @@ export class SqlPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.job === null)
-      if (!slot && this.slots.length < Math.max(1, this.size)) slot = this.spawn()
-      if (!slot) return
+      const slot = this.slots.find((s) => s.ready && s.job === null)
+      if (!slot) {
+        // Everyone busy or starting: one more process, unless enough are starting for the queue.
+        const starting = this.slots.filter((s) => !s.ready).length
+        if (this.slots.length < Math.max(1, this.size) && starting < this.queue.length) this.spawn()
+        return
+      }
       const job = this.queue.shift()!
       slot.job = job
-      slot.timer = setTimeout(() => this.timeout(slot!), job.timeLimitMs)
+      slot.timer = setTimeout(() => this.timeout(slot), job.timeLimitMs)
       slot.child.send({ id: job.id, database: job.database, sql: job.sql, params: job.params, maxRows: job.maxRows })
     }
   }
@@ -97,9 +114,14 @@ export class SqlPool {
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
-    const slot: Slot = { child, job: null, timer: null }
+    const slot: Slot = { child, ready: false, job: null, timer: null }
     child.send({ type: 'init', ...this.init })
-    child.on('message', (message: { id: number; ok: boolean; error?: string } & SqlResult) => {
+    child.on('message', (message: ({ id: number; ok: boolean; error?: string } & SqlResult) | { type: 'ready' }) => {
+      if ('type' in message) {
+        slot.ready = true
+        this.dispatch()
+        return
+      }
       const job = slot.job
       if (!job || job.id !== message.id) return
       this.finish(slot)
@@ -108,14 +130,13 @@ export class SqlPool {
       this.dispatch()
     })
     child.on('exit', () => {
-      const index = this.slots.indexOf(slot)
-      if (index !== -1) this.slots.splice(index, 1)
+      this.remove(slot)
       if (slot.job) {
         const job = slot.job
         this.finish(slot)
         job.reject(new QueryUnavailableError('The SQL process running this query stopped unexpectedly; try again'))
       }
-      if (!this.closed) this.dispatch()
+      if (!this.closed) this.afterLoss()
     })
     // Do not keep the server's process alive just for idle SQL processes.
     child.unref()
@@ -128,12 +149,22 @@ export class SqlPool {
     const job = slot.job
     if (!job) return
     this.finish(slot)
-    const index = this.slots.indexOf(slot)
-    if (index !== -1) this.slots.splice(index, 1)
+    this.remove(slot)
     slot.child.removeAllListeners('exit')
     slot.child.kill('SIGKILL')
     job.reject(new QueryTimeoutError(`SQL query took too long. The time limit is controlled by the sql_time_limit_ms configuration option.`))
+    this.afterLoss()
+  }
+
+  /** A process is gone: keep one warm, and serve whoever waits. */
+  private afterLoss(): void {
+    this.warm()
     this.dispatch()
+  }
+
+  private remove(slot: Slot): void {
+    const index = this.slots.indexOf(slot)
+    if (index !== -1) this.slots.splice(index, 1)
   }
 
   private finish(slot: Slot): void {

@@ -28,6 +28,7 @@ const FIRST_CHUNK_ROWS = 500
 export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHandle, q: TableQuery, query: URLSearchParams, cache: string) {
   const ds = c.get('ds')
   const maxBytes = ds.settings.max_csv_mb * 1024 * 1024
+  const escape = ds.settings.csv_escape_formulas
   const encoder = new TextEncoder()
   const withHeader = !isOff(single(query, '_header'))
   const limitMs = timeLimit(ds, query)
@@ -45,7 +46,7 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
     const started = performance.now()
     const page: PageResult = await fetchPage(ds, state, db, current, limitMs)
     let text = ''
-    for (const row of page.set.rows) text += csvLine(row)
+    for (const row of page.set.rows) text += csvLine(row, escape)
     sent += text.length
     if (page.next === null || (maxBytes > 0 && sent > maxBytes)) done = true
     const elapsed = performance.now() - started
@@ -63,7 +64,7 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
   }
 
   // Errors here are the client's (a bad filter, a timeout): thrown before any byte is sent.
-  const first = (withHeader ? csvLine(q.columns) : '') + (await read())
+  const first = (withHeader ? csvLine(q.columns, escape) : '') + (await read())
 
   const body = new ReadableStream<Uint8Array>(
     {

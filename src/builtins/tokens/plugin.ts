@@ -197,6 +197,8 @@ function tokenMiddleware(ds: Dataserve): Middleware {
   const name = config.param ?? DEFAULT_PARAM
   ds.credentialParams.add(name)
   return async function tokens(c, next) {
+    // OPTIONS reads no credential (the core answers it as for anonymous): never refuse it for one.
+    if (c.req.method === 'OPTIONS') return next()
     const { limiter } = stateOf(ds)
     const rawUrl = c.req.url
     const values = mayHaveParam(rawUrl, name) ? paramValues(rawUrl, name) : []

@@ -37,8 +37,9 @@ export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   }
   const headers = { 'Cache-Control': cacheControl(c, query) }
   if (format === 'csv') {
-    let body = isOff(single(query, '_header')) ? '' : csvLine(result.columns)
-    for (const row of result.rows) body += csvLine(row)
+    const escape = ds.settings.csv_escape_formulas
+    let body = isOff(single(query, '_header')) ? '' : csvLine(result.columns, escape)
+    for (const row of result.rows) body += csvLine(row, escape)
     return c.body(body, 200, { ...headers, ...csvHeaders(query, db.name) })
   }
   const envelope: Record<string, unknown> = { ok: true, rows: true, truncated: result.truncated }

@@ -166,8 +166,9 @@ function metadataFor(ds: Dataserve, database: string, table: string): Record<str
 }
 
 function csvResponse(c: Ctx, table: TableInfo, set: RowSet, query: URLSearchParams, headers: Record<string, string>) {
-  let body = isOff(single(query, '_header')) ? '' : csvLine(set.columns)
-  for (const row of set.rows) body += csvLine(row)
+  const escape = c.get('ds').settings.csv_escape_formulas
+  let body = isOff(single(query, '_header')) ? '' : csvLine(set.columns, escape)
+  for (const row of set.rows) body += csvLine(row, escape)
   return c.body(body, 200, { ...headers, ...csvHeaders(query, table.name) })
 }
 
