@@ -21,7 +21,7 @@ const table = schemaFor(db).tables.get('items')!
 const columns = table.columns.map((column) => column.name)
 
 function page(url: string): { body: string; headers: Record<string, string> } {
-  const q: TableQuery = { table, columns, keys: ['id'], where: [], params: {}, userSql: false, size: 100, offset: 0, humanDescription: '' }
+  const q: TableQuery = { table, columns, keys: ['id'], where: [], params: {}, keyset: null, userSql: false, size: 100, offset: 0, humanDescription: '' }
   const rows = pageJson(db, q)!
   const nextUrl = rows.next === null ? null : `${url}&_next=${rows.next}`
   const body = envelopeJson({ ok: true, next: rows.next, next_url: nextUrl, rows: true, truncated: false }, rows.rowsJson)

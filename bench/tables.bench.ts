@@ -51,7 +51,7 @@ const ENVELOPE = { ok: true, next: '100', next_url: 'http://127.0.0.1/bench/item
 function serverPathRate(path: string): number {
   const db: DatabaseHandle = { name: 'bench', path, immutable: false, connection: new Database(path, { readonly: true }) }
   const table = schemaFor(db).tables.get('items')!
-  const q: TableQuery = { table, columns: COLUMNS, keys: ['id'], where: [], params: {}, userSql: false, size: 100, offset: 0, humanDescription: '' }
+  const q: TableQuery = { table, columns: COLUMNS, keys: ['id'], where: [], params: {}, keyset: null, userSql: false, size: 100, offset: 0, humanDescription: '' }
   const rate = callRate(() => envelopeJson(ENVELOPE, pageJson(db, q)!.rowsJson))
   db.connection.close()
   return rate

@@ -14,26 +14,28 @@ describe('database and index listings', () => {
     const items = body.tables.find((t: any) => t.name === 'items')
     assert.deepEqual(
       { ...items, foreign_keys: undefined },
-      { name: 'items', columns: ['id', 'name', 'price', 'category', 'tags', 'created', 'note', 'data'], primary_keys: ['id'], count: 7, hidden: false, fts_table: 'items_fts', foreign_keys: undefined },
+      { name: 'items', columns: ['id', 'name', 'price', 'category', 'tags', 'created', 'note', 'data'], primary_keys: ['id'], count: 7, count_truncated: false, hidden: false, fts_table: 'items_fts', foreign_keys: undefined, private: false },
     )
     assert.deepEqual(body.tables.find((t: any) => t.name === 'compound').primary_keys, ['a', 'b'])
-    assert.deepEqual(body.views, [{ name: 'fruit' }])
+    assert.deepEqual(body.views, [{ name: 'fruit', private: false }])
     assert.equal(body.allow_execute_sql, true)
   })
 
-  it('/.json lists the databases keyed by name', async () => {
+  it("/.json lists the databases in Datasette 1.0's shape", async () => {
     const dir = tempDir()
     const server = await serve({
       databases: [{ path: fixtureDb() }, { path: makeDb(join(dir, 'second.db'), 'create table t (a); insert into t values (1), (2);') }],
       plugins: [allowAll],
     })
     const { body } = await getJson(server, '/.json')
-    assert.deepEqual(Object.keys(body), ['fixtures', 'second'])
-    assert.equal(body.second.tables_count, 1)
-    assert.equal(body.second.table_rows_sum, 2)
-    assert.equal(body.second.path, '/second')
-    assert.equal(body.fixtures.views_count, 1)
-    assert.ok(body.fixtures.hidden_tables_count >= 2)
+    assert.deepEqual(Object.keys(body), ['ok', 'unstable', 'databases', 'metadata'])
+    assert.deepEqual(body.databases.map((db: any) => db.name), ['fixtures', 'second'])
+    const [fixtures, second] = body.databases
+    assert.equal(second.tables_count, 1)
+    assert.equal(second.table_rows_sum, 2)
+    assert.equal(second.path, '/second')
+    assert.equal(fixtures.views_count, 1)
+    assert.ok(fixtures.hidden_tables_count >= 2)
   })
 
   it('listings show only what the actor may view, without leaking hidden names', async () => {
@@ -57,7 +59,7 @@ describe('database and index listings', () => {
       plugins: [rules],
     })
     const index = await getJson(server, '/.json')
-    assert.deepEqual(Object.keys(index.body), ['open'])
+    assert.deepEqual(index.body.databases.map((db: any) => db.name), ['open'])
     const db = await getJson(server, '/open.json')
     assert.deepEqual(db.body.tables.map((t: any) => t.name), ['public'])
     assert.doesNotMatch(JSON.stringify(db.body), /secret_salaries/)

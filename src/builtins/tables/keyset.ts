@@ -40,12 +40,13 @@ export interface KeysetClause {
 }
 
 /** The WHERE clause selecting rows after the one `token` points at. */
-export function keysetClause(token: string, table: TableInfo, keys: readonly string[], sort: SortSpec | undefined, paramStart: number): KeysetClause {
+/** Its parameters are named `n0`, `n1`…, apart from the filters' `p0`… */
+export function keysetClause(token: string, table: TableInfo, keys: readonly string[], sort: SortSpec | undefined): KeysetClause {
   const parts = token.split(',')
   const expected = keys.length + (sort ? 1 : 0)
   if (parts.length !== expected || keys.length === 0) throw new BadRequestError(`Invalid _next token: ${token}`)
   const params: Record<string, unknown> = {}
-  let n = paramStart
+  let n = 0
   const bind = (column: string, text: string) => {
     const name = `n${n++}`
     params[name] = typedValue(table, column, tildeDecode(text))

@@ -37,10 +37,10 @@ export function pageJson(db: DatabaseHandle, q: TableQuery): JsonPage | null {
   // No rows asked for: no last row to point a next page at (as the JavaScript path answers).
   if (q.size === 0) return { rowsJson: '[]', next: null }
   if (q.sort && !q.columns.includes(q.sort.column)) return null
-  const sql = pageJsonSql(q)
+  const { sql, params } = pageJsonSql(q)
   let result: [string | null, bigint]
   try {
-    result = rawStatement(db.connection, sql).get(q.params) as [string | null, bigint]
+    result = rawStatement(db.connection, sql).get(params) as [string | null, bigint]
   } catch (error) {
     if (/JSON cannot hold BLOB values/.test((error as Error).message)) {
       holdsBlobs.add(q.table)
@@ -91,10 +91,10 @@ function exactKeys(row: Record<string, unknown>, q: TableQuery): boolean {
  * a co-routine feeding the aggregate row by row (the pagination tests walk whole tables
  * through this and would see any reordering).
  */
-function pageJsonSql(q: TableQuery): string {
+function pageJsonSql(q: TableQuery): { sql: string; params: Record<string, unknown> } {
   const pairs = q.columns.map((column) => `${sqlString(column)}, ${quoteIdentifier(column)}`).join(', ')
-  const inner = pageSql(q, q.size + 1, `json_object(${pairs}) as j`).sql
-  return `select group_concat(j, ','), count(*) from (${inner})`
+  const inner = pageSql(q, q.size + 1, `json_object(${pairs}) as j`)
+  return { sql: `select group_concat(j, ','), count(*) from (${inner.sql})`, params: inner.params }
 }
 
 function sqlString(text: string): string {

@@ -10,11 +10,16 @@ export interface ColumnInfo {
   pk: number
 }
 
+/**
+ * A foreign key as Datasette lists it, from the point of view of the table it belongs to:
+ * outgoing, `column` here refers to `other_column` of `other_table` (null when the key names
+ * no column: the other table's primary key); incoming, `other_table.other_column` refers to
+ * `column` here. Compound keys are left out, as Datasette does.
+ */
 export interface ForeignKey {
-  table: string
-  column: string
   other_table: string
-  other_column: string
+  column: string
+  other_column: string | null
 }
 
 export interface TableInfo {
@@ -86,11 +91,7 @@ function readSchema(db: DatabaseHandle, version: number): DatabaseSchema {
     const isView = entry.type === 'view'
     const isFts = ftsTables.some((fts) => fts.name === entry.name)
     const primaryKeys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name)
-    const outgoing = isView
-      ? []
-      : (conn.prepare(`pragma foreign_key_list(${quoteIdentifier(entry.name)})`).all() as { table: string; from: string; to: string | null }[]).map(
-          (fk) => ({ table: entry.name, column: fk.from, other_table: fk.table, other_column: fk.to ?? 'rowid' }),
-        )
+    const outgoing = isView ? [] : outgoingKeys(conn.prepare(`pragma foreign_key_list(${quoteIdentifier(entry.name)})`).all() as RawForeignKey[])
     tables.set(entry.name, {
       name: entry.name,
       isView,
@@ -105,8 +106,12 @@ function readSchema(db: DatabaseHandle, version: number): DatabaseSchema {
     })
   }
   for (const table of tables.values()) {
-    for (const fk of table.foreignKeys.outgoing) tables.get(fk.other_table)?.foreignKeys.incoming.push(fk)
+    for (const fk of table.foreignKeys.outgoing) tables.get(fk.other_table)?.foreignKeys.incoming.push({ other_table: table.name, column: fk.other_column as string, other_column: fk.column })
     table.ftsTable = table.isFts ? table.name : detectFts(table.name, ftsTables)
+  }
+  for (const table of tables.values()) {
+    table.foreignKeys.incoming.sort(byKey)
+    table.foreignKeys.outgoing.sort(byKey)
   }
   // FTS virtual tables have an implicit rowid too.
   for (const fts of ftsTables) {
@@ -114,6 +119,27 @@ function readSchema(db: DatabaseHandle, version: number): DatabaseSchema {
     if (info) info.useRowid = true
   }
   return { version, tables }
+}
+
+interface RawForeignKey {
+  id: number
+  table: string
+  from: string
+  to: string | null
+}
+
+/** Single-column foreign keys only: a compound key (several rows with one id) is left out. */
+function outgoingKeys(rows: RawForeignKey[]): ForeignKey[] {
+  const perId = new Map<number, number>()
+  for (const row of rows) perId.set(row.id, (perId.get(row.id) ?? 0) + 1)
+  return rows.filter((row) => perId.get(row.id) === 1).map((row) => ({ other_table: row.table, column: row.from, other_column: row.to }))
+}
+
+function byKey(a: ForeignKey, b: ForeignKey): number {
+  const key = (fk: ForeignKey) => [fk.other_table, fk.column ?? '', fk.other_column ?? '']
+  const [x, y] = [key(a), key(b)]
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1
+  return 0
 }
 
 /** The FTS table indexing `table`: one declared with content="table", or named after it, as Datasette detects it. */

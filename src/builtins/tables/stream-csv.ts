@@ -32,10 +32,6 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
   const encoder = new TextEncoder()
   const withHeader = !isOff(single(query, '_header'))
   const limitMs = timeLimit(ds, query)
-  // The filters without any keyset clause from a `_next` the stream started at.
-  const resumed = q.next !== undefined && q.next !== '' && !q.table.isView
-  const baseWhere = resumed ? q.where.slice(0, -1) : q.where
-  const baseParams = Object.fromEntries(Object.entries(q.params).filter(([name]) => !(resumed && name.startsWith('n'))))
   let rows = Math.min(FIRST_CHUNK_ROWS, q.size)
   let current: TableQuery = { ...q, size: rows }
   let sent = 0
@@ -56,8 +52,7 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
       if (q.table.isView) {
         current = { ...current, size: rows, offset: Number(page.next) }
       } else {
-        const keyset = keysetClause(page.next!, q.table, q.keys, q.sort, 0)
-        current = { ...current, size: rows, next: page.next!, where: [...baseWhere, keyset.clause], params: { ...baseParams, ...keyset.params } }
+        current = { ...current, size: rows, next: page.next!, keyset: keysetClause(page.next!, q.table, q.keys, q.sort) }
       }
     }
     return text

@@ -2,7 +2,7 @@ import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError } from '../../errors.ts'
 import { single, listParam } from './context.ts'
 import { buildWhere, parseFilters } from './filters.ts'
-import { keyColumns, keysetClause, type SortSpec } from './keyset.ts'
+import { keyColumns, keysetClause, type KeysetClause, type SortSpec } from './keyset.ts'
 import type { TableInfo } from './schema.ts'
 import { quoteIdentifier } from './sql.ts'
 
@@ -12,8 +12,11 @@ export interface TableQuery {
   /** Columns in the output, in order. */
   columns: string[]
   keys: string[]
+  /** The filters: column filters, search, `_where`. */
   where: string[]
   params: Record<string, unknown>
+  /** Rows after the `_next` position (keyset.ts), apart from the filters: counts and facets leave it out. */
+  keyset: KeysetClause | null
   /** User-written `_where` fragments are present: run under the SQL time limit. */
   userSql: boolean
   sort?: SortSpec
@@ -65,19 +68,18 @@ export function parseTableQuery(
 
   const next = single(query, '_next')
   let offset = 0
+  let keyset: KeysetClause | null = null
   if (next !== undefined && next !== '') {
     if (table.isView) {
       if (!/^\d+$/.test(next)) throw new BadRequestError(`Invalid _next token: ${next}`)
       offset = Number(next)
     } else {
-      const keyset = keysetClause(next, table, keys, sort, Object.keys(params).length)
-      where.push(keyset.clause)
-      Object.assign(params, keyset.params)
+      keyset = keysetClause(next, table, keys, sort)
     }
   }
   let humanDescription = descriptions.length > 0 ? `where ${descriptions.join(' and ')}` : ''
   if (sort) humanDescription += `${humanDescription ? ' ' : ''}sorted by ${sort.column}${sort.desc ? ' descending' : ''}`
-  return { table, columns, keys, where, params, userSql: userWhere.length > 0, sort, size, next, offset, humanDescription }
+  return { table, columns, keys, where, params, keyset, userSql: userWhere.length > 0, sort, size, next, offset, humanDescription }
 }
 
 function parseSize(ds: Dataserve, given: string | undefined, configured: unknown): number {
@@ -164,17 +166,27 @@ export function escapeFts(query: string): string {
  * `select` replaces the column list (the JSON page selects one json_object() instead).
  */
 export function pageSql(q: TableQuery, limit: number, select = q.columns.map(quoteIdentifier).join(', ')): { sql: string; params: Record<string, unknown> } {
-  const from = `from ${quoteIdentifier(q.table.name)}${q.where.length > 0 ? ` where ${q.where.join(' and ')}` : ''}`
+  const where = q.keyset ? [...q.where, q.keyset.clause] : q.where
+  const from = `from ${quoteIdentifier(q.table.name)}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}`
   const order: string[] = []
   if (q.sort) order.push(`${quoteIdentifier(q.sort.column)}${q.sort.desc ? ' desc' : ''}`)
   if (!q.table.isView) order.push(...q.keys.map(quoteIdentifier))
   const orderBy = order.length > 0 ? ` order by ${order.join(', ')}` : ''
   const offset = q.offset > 0 ? ` offset ${q.offset}` : ''
-  return { sql: `select ${select} ${from}${orderBy} limit ${limit}${offset}`, params: q.params }
+  return { sql: `select ${select} ${from}${orderBy} limit ${limit}${offset}`, params: q.keyset ? { ...q.params, ...q.keyset.params } : q.params }
+}
+
+/** The rows matching the filters, all columns, in no order (not the `_next` position): what counts and facets are over. */
+export function filteredSql(q: TableQuery): { sql: string; params: Record<string, unknown> } {
+  const columns = q.table.useRowid ? 'rowid, *' : '*'
+  return { sql: `select ${columns} from ${quoteIdentifier(q.table.name)}${whereSql(q)}`, params: q.params }
 }
 
 /** The count of rows matching the filters (not the `_next` position). */
 export function countSql(q: TableQuery): { sql: string; params: Record<string, unknown> } {
-  const where = q.next && !q.table.isView ? q.where.slice(0, -1) : q.where
-  return { sql: `select count(*) from ${quoteIdentifier(q.table.name)}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}`, params: q.params }
+  return { sql: `select count(*) from ${quoteIdentifier(q.table.name)}${whereSql(q)}`, params: q.params }
+}
+
+function whereSql(q: TableQuery): string {
+  return q.where.length > 0 ? ` where ${q.where.join(' and ')}` : ''
 }

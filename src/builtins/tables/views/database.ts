@@ -4,52 +4,83 @@ import type { Dataserve } from '../../../dataserve.ts'
 import type { DatabaseHandle } from '../../../databases.ts'
 import type { Actor } from '../../../types.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
+import { databaseMetadata } from '../metadata.ts'
 import { schemaFor, type TableInfo } from '../schema.ts'
 import { quoteIdentifier } from '../sql.ts'
 import { rawStatement } from '../statements.ts'
 import { tildeEncode } from '../tilde.ts'
 
-/** GET /DB.json — the tables and views of one database that the actor may see. */
+/**
+ * GET /DB.json — the tables and views of one database that the actor may see, in Datasette
+ * 1.0's shape. `table_columns` (for the SQL editor) lists only tables the actor may see;
+ * Datasette lists every table of the database there.
+ */
 export async function databaseView(c: Ctx, db: DatabaseHandle) {
   const ds = c.get('ds')
   const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-database', resource: db.name }, 'You do not have permission to view this database')
   const { tables, views } = await visibleTables(ds, actor, db)
+  const sorted = [...tables].sort((a, b) => Number(a.info.hidden) - Number(b.info.hidden) || compare(a.info.name, b.info.name))
+  const allowExecuteSql = await ds.allowed({ actor, action: 'execute-sql', resource: db.name })
+  const tableColumns: Record<string, string[]> = {}
+  if (allowExecuteSql) {
+    for (const { info } of tables) tableColumns[info.name] = info.columns.map((column) => column.name)
+    for (const { info } of views) tableColumns[info.name] = []
+  }
   const body = {
     ok: true,
     database: db.name,
     private: !(await ds.allowed({ actor: null, action: 'view-database', resource: db.name })),
     path: `/${tildeEncode(db.name)}`,
     size: db.path === null ? 0 : statSync(db.path).size,
-    tables: tables.map((table) => tableSummary(db, table)),
-    hidden_count: tables.filter((table) => table.hidden).length,
-    views: views.map((view) => ({ name: view.name })),
+    tables: sorted.map((table) => tableSummary(db, table.info, table.private)),
+    hidden_count: tables.filter((table) => table.info.hidden).length,
+    views: views.map((view) => ({ name: view.info.name, private: view.private })),
     queries: [],
-    allow_execute_sql: await ds.allowed({ actor, action: 'execute-sql', resource: db.name }),
+    queries_more: false,
+    queries_count: 0,
+    allow_execute_sql: allowExecuteSql,
+    table_columns: tableColumns,
+    metadata: databaseMetadata(ds, db.name),
   }
   return c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
 }
 
+export interface VisibleTable {
+  info: TableInfo
+  /** Anonymous actors may not see it. */
+  private: boolean
+}
+
 /** Tables and views of `db` that `actor` may view; the others are left out, names and all. */
 export async function visibleTables(ds: Dataserve, actor: Actor | null, db: DatabaseHandle) {
-  const tables: TableInfo[] = []
-  const views: TableInfo[] = []
-  for (const table of schemaFor(db).tables.values()) {
-    if (!(await ds.allowed({ actor, action: 'view-table', resource: [db.name, table.name] }))) continue
-    ;(table.isView ? views : tables).push(table)
+  const tables: VisibleTable[] = []
+  const views: VisibleTable[] = []
+  for (const info of schemaFor(db).tables.values()) {
+    const resource = [db.name, info.name] as const
+    if (!(await ds.allowed({ actor, action: 'view-table', resource }))) continue
+    const isPrivate = actor === null ? false : !(await ds.allowed({ actor: null, action: 'view-table', resource }))
+    ;(info.isView ? views : tables).push({ info, private: isPrivate })
   }
   return { tables, views }
 }
 
-export function tableSummary(db: DatabaseHandle, table: TableInfo) {
+/** Code-point order, as SQLite and Python sort names. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+export function tableSummary(db: DatabaseHandle, table: TableInfo, isPrivate: boolean) {
   return {
     name: table.name,
     columns: table.columns.map((column) => column.name),
     primary_keys: table.primaryKeys,
     count: rowCount(db, table),
+    count_truncated: false,
     hidden: table.hidden,
     fts_table: table.ftsTable,
     foreign_keys: table.foreignKeys,
+    private: isPrivate,
   }
 }
 

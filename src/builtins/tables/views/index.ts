@@ -1,45 +1,57 @@
+import { UNSTABLE_API_MESSAGE } from '../datasette-compat.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
-import { databaseColor, rowCount, visibleTables } from './database.ts'
+import { instanceMetadata } from '../metadata.ts'
 import { tildeEncode } from '../tilde.ts'
+import { databaseColor, rowCount, visibleTables } from './database.ts'
 
 const TRUNCATE_AT = 5
 
-/** GET /.json — the databases the actor may see, with a summary of each, keyed by name. */
+/**
+ * GET /.json — the databases the actor may see, in Datasette 1.0's shape:
+ * `{"ok", "unstable", "databases": [{name, hash, color, path, tables_and_views_truncated, …}], "metadata"}`.
+ */
 export async function indexView(c: Ctx) {
   const ds = c.get('ds')
   const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
-  const body: Record<string, unknown> = {}
+  const databases: Record<string, unknown>[] = []
   for (const db of ds.databases.values()) {
     if (!(await ds.allowed({ actor, action: 'view-database', resource: db.name }))) continue
     const { tables, views } = await visibleTables(ds, actor, db)
-    const visible = tables.filter((table) => !table.hidden)
-    const hidden = tables.filter((table) => table.hidden)
-    const counts = new Map(visible.map((table) => [table.name, rowCount(db, table)]))
-    const sorted = [...visible].sort((a, b) => (counts.get(b.name) ?? 0) - (counts.get(a.name) ?? 0) || a.name.localeCompare(b.name))
-    body[db.name] = {
+    const counts = new Map(tables.map((table) => [table.info.name, rowCount(db, table.info)]))
+    const summaries = tables.map(({ info, private: isPrivate }) => ({
+      name: info.name,
+      columns: info.columns.map((column) => column.name),
+      primary_keys: info.primaryKeys,
+      count: counts.get(info.name) ?? null,
+      hidden: info.hidden,
+      fts_table: info.ftsTable,
+      num_relationships_for_sorting: 0,
+      private: isPrivate,
+    }))
+    const visible = summaries.filter((table) => !table.hidden)
+    const hidden = summaries.filter((table) => table.hidden)
+    // Datasette's order: most rows first, ties by name, descending; then views to fill up.
+    const truncated: Record<string, unknown>[] = [...visible]
+      .sort((a, b) => (b.count ?? 0) - (a.count ?? 0) || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0))
+      .slice(0, TRUNCATE_AT)
+    for (const view of views.slice(0, Math.max(0, TRUNCATE_AT - truncated.length))) truncated.push({ name: view.info.name, private: view.private })
+    databases.push({
       name: db.name,
       hash: null,
       color: databaseColor(db.name),
       path: `/${tildeEncode(db.name)}`,
-      tables_and_views_truncated: [...sorted, ...views].slice(0, TRUNCATE_AT).map((table) => ({
-        name: table.name,
-        columns: table.columns.map((column) => column.name),
-        primary_keys: table.primaryKeys,
-        count: table.isView ? null : (counts.get(table.name) ?? null),
-        hidden: table.hidden,
-        fts_table: table.ftsTable,
-        num_relationships_for_sorting: table.foreignKeys.incoming.length + table.foreignKeys.outgoing.length,
-      })),
+      tables_and_views_truncated: truncated,
       tables_and_views_more: visible.length + views.length > TRUNCATE_AT,
       tables_count: visible.length,
-      table_rows_sum: [...counts.values()].reduce<number>((sum, n) => sum + (n ?? 0), 0),
+      table_rows_sum: visible.reduce((sum, table) => sum + (table.count ?? 0), 0),
       show_table_row_counts: true,
-      hidden_table_rows_sum: hidden.reduce((sum, table) => sum + (rowCount(db, table) ?? 0), 0),
+      hidden_table_rows_sum: hidden.reduce((sum, table) => sum + (table.count ?? 0), 0),
       hidden_tables_count: hidden.length,
       views_count: views.length,
       private: !(await ds.allowed({ actor: null, action: 'view-database', resource: db.name })),
-    }
+    })
   }
+  const body = { ok: true, unstable: UNSTABLE_API_MESSAGE, databases, metadata: instanceMetadata(ds) }
   return c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
 }

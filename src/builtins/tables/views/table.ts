@@ -142,7 +142,7 @@ async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<
   if (extras.has('sort')) envelope.sort = x.q.sort && !x.q.sort.desc ? x.q.sort.column : null
   if (extras.has('sort_desc')) envelope.sort_desc = x.q.sort?.desc ? x.q.sort.column : null
   if (extras.has('human_description_en')) envelope.human_description_en = x.q.humanDescription
-  if (extras.has('query')) envelope.query = { sql: pageSql(x.q, x.q.size + 1).sql, params: x.q.params }
+  if (extras.has('query')) envelope.query = pageSql(x.q, x.q.size + 1)
   if (extras.has('metadata')) envelope.metadata = metadataFor(x.ds, x.db.name, x.table.name)
   if (extras.has('private')) {
     const publicView = await x.ds.allowed({ actor: null, action: 'view-table', resource: [x.db.name, x.table.name] })
