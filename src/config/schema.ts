@@ -56,6 +56,7 @@ const TABLE: Schema = {
     sortable_columns: 'string-list',
     label_column: 'string',
     facets: 'any',
+    facet_size: 'any',
     fts_table: 'string',
     fts_pk: 'string',
     searchmode: 'string',

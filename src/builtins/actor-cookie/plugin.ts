@@ -3,7 +3,7 @@ import { sha256 } from '../../util/sha256.ts'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
-import { ForbiddenError } from '../../errors.ts'
+import { errorBody, ForbiddenError } from '../../errors.ts'
 import type { Actor } from '../../types.ts'
 import { VERSION } from '../../version.ts'
 
@@ -44,6 +44,12 @@ export default definePlugin({
           setCookie(c, COOKIE, ds.sign({ a: { id: 'root' } }, NAMESPACE), { path: '/', httpOnly: true, sameSite: 'Lax' })
           return c.redirect('/', 302)
         },
+      },
+      {
+        method: 'GET',
+        path: '/-/logout',
+        // Logging out changes state, so it is a POST (a link or an image on another site could GET it).
+        handler: (c) => c.json(errorBody(405, 'Log out with POST /-/logout'), 405, { Allow: 'POST' }),
       },
       {
         method: 'POST',

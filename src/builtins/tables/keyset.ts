@@ -1,4 +1,5 @@
 import { BadRequestError } from '../../errors.ts'
+import { affinityOf } from './affinity.ts'
 import { quoteIdentifier } from './sql.ts'
 import { tildeDecode, tildeEncode } from './tilde.ts'
 import type { TableInfo } from './schema.ts'
@@ -81,9 +82,7 @@ export function keysetClause(token: string, table: TableInfo, keys: readonly str
  */
 function typedValue(table: TableInfo, column: string, text: string): unknown {
   if (column === 'rowid') return /^-?\d+$/.test(text) ? integerValue(text) : text
-  const declared = table.columns.find((c) => c.name === column)?.type ?? ''
-  const textAffinity = !declared.includes('INT') && /CHAR|CLOB|TEXT/.test(declared)
-  if (textAffinity) return text
+  if (affinityOf(table.columns.find((c) => c.name === column)?.type ?? '') === 'TEXT') return text
   if (/^-?\d+$/.test(text)) return integerValue(text)
   if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return Number(text)
   return text

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Dataserve } from '../../dataserve.ts'
 
 /** Datasette's metadata keys: what `metadata` holds in JSON, at each level of the config. */
@@ -21,4 +22,9 @@ export function databaseMetadata(ds: Dataserve, database: string): Record<string
 /** A table's metadata, with its `columns` descriptions. */
 export function tableMetadata(ds: Dataserve, database: string, table: string): Record<string, unknown> {
   return pick(ds.config.databases[database]?.tables?.[table], [...METADATA_KEYS, 'columns'])
+}
+
+/** Datasette's colour for a database: the first six hex digits of the MD5 of its name. */
+export function databaseColor(name: string): string {
+  return createHash('md5').update(name).digest('hex').slice(0, 6)
 }

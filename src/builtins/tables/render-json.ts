@@ -1,4 +1,5 @@
 import { BadRequestError } from '../../errors.ts'
+import { jsonText } from './json-text.ts'
 import { pythonFloat } from './render-csv.ts'
 import { tildeEncode } from './tilde.ts'
 
@@ -47,9 +48,8 @@ export function valueJson(value: unknown, options?: ValueOptions, parseJson = fa
     case 'bigint':
       return value.toString()
     case 'object':
-      if (value === null) return 'null'
-      if (value instanceof Uint8Array) return `{"$base64":true,"encoded":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`
-      return JSON.stringify(value)
+      // A BLOB, or a value a view built from SQLite values (a `_labels` {value, label}).
+      return jsonText(value, true)
     default:
       return 'null'
   }
@@ -121,7 +121,7 @@ export function envelopeJson(envelope: Record<string, unknown>, rowsJson: string
   const parts: string[] = []
   for (const [key, value] of Object.entries(envelope)) {
     if (value === undefined) continue
-    parts.push(JSON.stringify(key) + ':' + (key === 'rows' ? rowsJson : JSON.stringify(value)))
+    parts.push(JSON.stringify(key) + ':' + (key === 'rows' ? rowsJson : jsonText(value)))
   }
   return '{' + parts.join(',') + '}'
 }

@@ -6,9 +6,10 @@ import { databaseView } from './views/database.ts'
 import { indexView } from './views/index.ts'
 import { queryView } from './views/query.ts'
 import { rowView } from './views/row.ts'
+import { databaseSchemaView, instanceSchemaView, tableSchemaView } from './views/schema.ts'
 import { tableView } from './views/table.ts'
 
-type Format = 'json' | 'csv' | null
+type Format = 'json' | 'csv' | 'md' | null
 
 /**
  * Dispatches Datasette's URL scheme: `/.json`, `/DB.json`, `/DB/-/query.json`,
@@ -24,13 +25,22 @@ export async function route(c: Ctx, state: TablesState): Promise<Response> {
   const segments = raw.split('/').slice(1)
   if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop()
   const last = segments.length - 1
-  const match = /^(.*)\.(json|csv)$/.exec(segments[last]!)
-  const format: Format = match ? (match[2] as 'json' | 'csv') : null
+  const match = /^(.*)\.(json|csv|md)$/.exec(segments[last]!)
+  const format: Format = match ? (match[2] as 'json' | 'csv' | 'md') : null
   if (match) segments[last] = match[1]!
   const parts = segments.map(decodeSegment)
+  // `.md` is for the schema pages only.
+  const schemaFormat = format === 'md' ? 'md' : format === null || format === 'json' ? 'json' : null
+  const isSchema = (at: number) => parts.length === at + 2 && parts[at] === '-' && parts[at + 1] === 'schema' && schemaFormat !== null
 
-  if (parts.length === 1 && parts[0] === '') return format === 'csv' ? notFound() : indexView(c)
+  if (parts.length === 1 && parts[0] === '') return format === 'csv' || format === 'md' ? notFound() : indexView(c)
+  if (isSchema(0)) return instanceSchemaView(c, schemaFormat!)
+  // `/-/…` is the instance's own namespace: a path nobody registered is a plain 404.
+  if (parts[0] === '-') return notFound()
   const db = getDatabase(c.get('ds'), parts[0]!)
+  if (isSchema(1)) return databaseSchemaView(c, db, schemaFormat!)
+  if (isSchema(2)) return tableSchemaView(c, db, parts[1]!, schemaFormat!)
+  if (format === 'md') return notFound()
   if (parts.length === 1) {
     if (format === 'csv') return notFound()
     if (new URL(url).searchParams.has('sql')) {
@@ -40,6 +50,7 @@ export async function route(c: Ctx, state: TablesState): Promise<Response> {
     return databaseView(c, db)
   }
   if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, state, db, format ?? 'json')
+  if (parts[1] === '-') return notFound()
   if (parts.length === 2) return tableView(c, state, db, parts[1]!, format ?? 'json')
   if (parts.length === 3 && format !== 'csv') return rowView(c, db, parts[1]!, segments[2]!)
   return notFound()

@@ -5,9 +5,15 @@ export interface ColumnInfo {
   name: string
   /** Declared type, upper-cased ('' when none). */
   type: string
+  /** Declared type as written in the schema. */
+  declaredType: string
   notnull: boolean
   /** 1-based position in the primary key, 0 when not part of it. */
   pk: number
+  /** The default as SQL text (`'hello'`, `datetime('now')`), or null. */
+  defaultValue: string | null
+  /** PRAGMA table_xinfo's `hidden`: 0 normal, 2 and 3 generated columns. */
+  hidden: number
 }
 
 /**
@@ -85,9 +91,10 @@ function readSchema(db: DatabaseHandle, version: number): DatabaseSchema {
       notnull: number
       pk: number
       hidden: number
+      dflt_value: string | null
     }[])
       .filter((c) => c.hidden === 0 || c.hidden === 2 || c.hidden === 3)
-      .map((c) => ({ name: c.name, type: (c.type ?? '').toUpperCase(), notnull: c.notnull === 1, pk: c.pk }))
+      .map((c) => ({ name: c.name, type: (c.type ?? '').toUpperCase(), declaredType: c.type ?? '', notnull: c.notnull === 1, pk: c.pk, defaultValue: c.dflt_value, hidden: c.hidden }))
     const isView = entry.type === 'view'
     const isFts = ftsTables.some((fts) => fts.name === entry.name)
     const primaryKeys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name)

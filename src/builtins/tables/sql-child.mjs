@@ -47,26 +47,44 @@ function connection(name) {
   return conn
 }
 
+/** Rows of one read-only statement, at most maxRows of them. */
+function query(database, sql, params, maxRows) {
+  const stmt = connection(database).prepare(sql)
+  // Belt and braces: the connection is read-only, and SQLite itself says whether the
+  // statement writes.
+  if (!stmt.readonly) throw new Error('Only read-only statements are allowed')
+  if (!stmt.reader) throw new Error('Statement must return rows')
+  // Integers as BigInt, exact beyond 2^53; a number is then always a REAL (statements.ts).
+  stmt.raw(true).safeIntegers(true)
+  const columns = stmt.columns().map((column) => column.name)
+  const rows = []
+  let truncated = false
+  for (const row of stmt.iterate(params)) {
+    if (rows.length >= maxRows) {
+      truncated = true
+      break
+    }
+    rows.push(row)
+  }
+  return { columns, rows, truncated }
+}
+
 function run(job) {
   try {
-    const stmt = connection(job.database).prepare(job.sql)
-    // Belt and braces: the connection is read-only, and SQLite itself says whether the
-    // statement writes.
-    if (!stmt.readonly) throw new Error('Only read-only statements are allowed')
-    if (!stmt.reader) throw new Error('Statement must return rows')
-    // Integers as BigInt, exact beyond 2^53; a number is then always a REAL (statements.ts).
-    stmt.raw(true).safeIntegers(true)
-    const columns = stmt.columns().map((column) => column.name)
-    const rows = []
-    let truncated = false
-    for (const row of stmt.iterate(job.params)) {
-      if (rows.length >= job.maxRows) {
-        truncated = true
-        break
-      }
-      rows.push(row)
+    if (job.batch) {
+      const batch = job.batch.map((statement) => {
+        const started = performance.now()
+        try {
+          const result = query(job.database, statement.sql, statement.params, statement.maxRows)
+          return performance.now() - started > job.statementLimitMs ? { timedOut: true } : result
+        } catch (error) {
+          return { error: String(error?.message ?? error) }
+        }
+      })
+      process.send({ id: job.id, ok: true, columns: [], rows: [], truncated: false, batch })
+      return
     }
-    process.send({ id: job.id, ok: true, columns, rows, truncated })
+    process.send({ id: job.id, ok: true, ...query(job.database, job.sql, job.params, job.maxRows) })
   } catch (error) {
     process.send({ id: job.id, ok: false, error: String(error?.message ?? error) })
   }

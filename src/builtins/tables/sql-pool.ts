@@ -7,11 +7,24 @@ export interface SqlJob {
   params: Record<string, unknown>
   maxRows: number
   timeLimitMs: number
+  batch?: readonly BatchStatement[]
+  statementLimitMs?: number
 }
 
 export interface SqlResult extends RowSet {
   truncated: boolean
+  /** For runBatch(): one entry per statement. */
+  batch?: BatchResult[]
 }
+
+export interface BatchStatement {
+  sql: string
+  params: Record<string, unknown>
+  maxRows: number
+}
+
+/** A statement of a batch: its rows, SQLite's error, or that it took longer than its own limit. */
+export type BatchResult = (RowSet & { truncated: boolean }) | { error: string } | { timedOut: true }
 
 /** The query ran past its time limit and was stopped. */
 export class QueryTimeoutError extends Error {
@@ -73,6 +86,17 @@ export class SqlPool {
     if (!this.closed && this.slots.length === 0) this.spawn()
   }
 
+  /**
+   * Several cheap statements in one process, one after another: each that takes longer than
+   * `statementLimitMs` is reported as timed out (it cannot be stopped part way, so the whole
+   * batch stays under `timeLimitMs`, after which its process is killed as for any query).
+   */
+  async runBatch(database: string, statements: readonly BatchStatement[], statementLimitMs: number, timeLimitMs: number): Promise<BatchResult[]> {
+    if (statements.length === 0) return []
+    const result = await this.run({ database, sql: '', params: {}, maxRows: 0, timeLimitMs, batch: statements, statementLimitMs })
+    return result.batch ?? []
+  }
+
   run(job: SqlJob): Promise<SqlResult> {
     if (this.closed) return Promise.reject(new QueryUnavailableError('The server is shutting down'))
     return new Promise((resolve, reject) => {
@@ -104,7 +128,7 @@ export class SqlPool {
       const job = this.queue.shift()!
       slot.job = job
       slot.timer = setTimeout(() => this.timeout(slot), job.timeLimitMs)
-      slot.child.send({ id: job.id, database: job.database, sql: job.sql, params: job.params, maxRows: job.maxRows })
+      slot.child.send({ id: job.id, database: job.database, sql: job.sql, params: job.params, maxRows: job.maxRows, batch: job.batch, statementLimitMs: job.statementLimitMs })
     }
   }
 
@@ -125,7 +149,7 @@ export class SqlPool {
       const job = slot.job
       if (!job || job.id !== message.id) return
       this.finish(slot)
-      if (message.ok) job.resolve({ columns: message.columns, rows: message.rows, truncated: message.truncated })
+      if (message.ok) job.resolve({ columns: message.columns, rows: message.rows, truncated: message.truncated, batch: message.batch })
       else job.reject(new QueryError(message.error))
       this.dispatch()
     })

@@ -1,6 +1,6 @@
 import type { Dataserve } from '../../dataserve.ts'
 import { BadRequestError } from '../../errors.ts'
-import { single, listParam } from './context.ts'
+import { single } from './context.ts'
 import { buildWhere, parseFilters } from './filters.ts'
 import { keyColumns, keysetClause, type KeysetClause, type SortSpec } from './keyset.ts'
 import type { TableInfo } from './schema.ts'
@@ -33,6 +33,8 @@ export interface TableConfigLike {
   sortable_columns?: unknown
   size?: unknown
   fts_table?: unknown
+  facets?: unknown
+  facet_size?: unknown
 }
 
 /** Parses and checks every table argument; bad input is a 400 naming the argument. */
@@ -107,11 +109,14 @@ function parseSort(query: URLSearchParams, table: TableInfo, all: ReadonlySet<st
   return undefined
 }
 
-/** `_col` / `_nocol`; key columns are always included, first, as Datasette does. */
+/**
+ * `_col` / `_nocol`, as Datasette reads them (one column per parameter): key columns always
+ * first, then the `_col` columns in the order asked for, or the table's columns in its order.
+ */
 function selectColumns(query: URLSearchParams, table: TableInfo, keys: readonly string[]): string[] {
   const tableColumns = table.columns.map((c) => c.name)
-  const wanted = listParam(query, '_col')
-  const unwanted = listParam(query, '_nocol')
+  const wanted = query.getAll('_col')
+  const unwanted = query.getAll('_nocol')
   for (const column of [...wanted, ...unwanted]) {
     if (!table.columnNames.has(column) && !(column === 'rowid' && table.useRowid)) {
       throw new BadRequestError(`${wanted.includes(column) ? '_col' : '_nocol'}=${column} - invalid columns`)
@@ -120,11 +125,10 @@ function selectColumns(query: URLSearchParams, table: TableInfo, keys: readonly 
   for (const column of unwanted) {
     if (keys.includes(column)) throw new BadRequestError(`Cannot use _nocol=${column}: primary key columns cannot be hidden`)
   }
-  let chosen = tableColumns
-  if (wanted.length > 0) chosen = tableColumns.filter((c) => wanted.includes(c) || keys.includes(c))
+  // Rowid tables: rowid is not a declared column, and leads.
+  const declaredKeys = table.useRowid ? [] : keys
+  let chosen = wanted.length > 0 ? [...new Set([...declaredKeys, ...wanted.filter((c) => c !== 'rowid')])] : tableColumns
   if (unwanted.length > 0) chosen = chosen.filter((c) => !unwanted.includes(c))
-  // Key columns first: rowid for rowid tables (it is not a declared column), else the
-  // primary key columns in the table's own order.
   return table.useRowid ? ['rowid', ...chosen] : chosen
 }
 

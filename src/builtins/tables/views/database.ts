@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import type { Dataserve } from '../../../dataserve.ts'
 import type { DatabaseHandle } from '../../../databases.ts'
@@ -92,7 +91,4 @@ export function rowCount(db: DatabaseHandle, table: TableInfo): number | null {
   }
 }
 
-/** Datasette's colour for a database: the first six hex digits of the MD5 of its name. */
-export function databaseColor(name: string): string {
-  return createHash('md5').update(name).digest('hex').slice(0, 6)
-}
+

@@ -1,13 +1,14 @@
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError } from '../../../errors.ts'
-import { asBadRequest, cacheControl, listParam, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { asBadRequest, cacheControl, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { extrasListing, requestedExtras } from '../extras.ts'
+import { databaseColor, databaseMetadata } from '../metadata.ts'
 import { csvLine } from '../render-csv.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import { namedParameters, validateReadOnlySql } from '../validate-sql.ts'
 import { isOff, isOn } from '../../../request-input.ts'
 import { csvHeaders } from './table.ts'
 
-const QUERY_EXTRAS = ['columns', 'query', 'database', 'private', 'metadata', 'extras'] as const
 
 /**
  * GET /DB/-/query.json?sql=… — arbitrary read-only SQL, in the SQL pool under the time
@@ -20,10 +21,7 @@ export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const query = queryOf(c)
   const sql = single(query, 'sql')
   if (sql === undefined || sql.trim() === '') throw new BadRequestError('sql= parameter is required')
-  const extras = new Set(listParam(query, '_extra'))
-  for (const extra of extras) {
-    if (!(QUERY_EXTRAS as readonly string[]).includes(extra)) throw new BadRequestError(`Unknown _extra: ${extra} (available: ${QUERY_EXTRAS.join(', ')})`)
-  }
+  const extras = requestedExtras(query, 'query')
   const shape = parseShape(single(query, '_shape'))
   if (shape === 'object') throw new BadRequestError('_shape=object is only available on tables')
   validateReadOnlySql(sql)
@@ -42,13 +40,16 @@ export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, 
     for (const row of result.rows) body += csvLine(row, escape)
     return c.body(body, 200, { ...headers, ...csvHeaders(query, db.name) })
   }
-  const envelope: Record<string, unknown> = { ok: true, rows: true, truncated: result.truncated }
+  // Datasette's order: ok, rows, the extras, truncated.
+  const envelope: Record<string, unknown> = { ok: true, rows: true }
   if (extras.has('columns')) envelope.columns = result.columns
   if (extras.has('query')) envelope.query = { sql, params }
+  if (extras.has('metadata')) envelope.metadata = databaseMetadata(ds, db.name)
   if (extras.has('database')) envelope.database = db.name
+  if (extras.has('database_color')) envelope.database_color = databaseColor(db.name)
   if (extras.has('private')) envelope.private = !(await ds.allowed({ actor: null, action: 'execute-sql', resource: db.name }))
-  if (extras.has('metadata')) envelope.metadata = {}
-  if (extras.has('extras')) envelope.extras = QUERY_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))
+  if (extras.has('extras')) envelope.extras = extrasListing(c, 'query', extras)
+  envelope.truncated = result.truncated
   const jsonColumns = new Set(query.getAll('_json').map((column) => result.columns.indexOf(column)).filter((i) => i >= 0))
   const rendered = renderShape(shape, result, envelope, { nl: isOn(single(query, '_nl')), keyIndexes: null, jsonColumns, infinity: isOn(single(query, '_json_infinity')) })
   return c.body(rendered.body, 200, { ...headers, 'Content-Type': rendered.contentType })

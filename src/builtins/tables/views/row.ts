@@ -1,36 +1,59 @@
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError, NotFoundError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, queryOf, single, type Ctx } from '../context.ts'
+import { extrasListing, requestedExtras } from '../extras.ts'
 import { integerValue, keyColumns } from '../keyset.ts'
+import { databaseColor, tableMetadata } from '../metadata.ts'
 import { parseShape, renderShape } from '../render-json.ts'
+import type { TableInfo } from '../schema.ts'
 import { quoteIdentifier } from '../sql.ts'
 import { rawStatement } from '../statements.ts'
-import { tildeDecode } from '../tilde.ts'
+import { columnDetails } from '../table-extras.ts'
+import { tildeDecode, tildeEncode } from '../tilde.ts'
 
-/** GET /DB/TABLE/PK.json — one row by primary key (compound keys comma-joined) or rowid. */
+/**
+ * GET /DB/TABLE/PK.json — one row by primary key (compound keys comma-joined) or rowid, in
+ * Datasette's shape: `{ok, database, table, rows, primary_keys, primary_key_values, …extras,
+ * query_ms, truncated}`; `primary_keys` is `["rowid"]` for a table without one.
+ */
 export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkPath: string) {
+  const started = performance.now()
   const ds = c.get('ds')
   const actor = c.get('actor')
   const table = getTable(db, tableName)
   await ds.ensureAllowed({ actor, action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
   if (table.isView) throw new NotFoundError(`Views do not have rows by key: ${table.name}`)
+  const query = queryOf(c)
+  const extras = requestedExtras(query, 'row')
+  const shape = parseShape(single(query, '_shape'))
+  if (shape === 'object') throw new BadRequestError('_shape=object is only available on tables')
   const keys = keyColumns(table)
   const values = pkPath.split(',').map(tildeDecode)
   if (values.length !== keys.length) throw new NotFoundError(`Record not found: ${pkPath}`)
-  const query = queryOf(c)
-  const columns = table.useRowid ? ['rowid', ...table.columns.map((col) => col.name)] : table.columns.map((col) => col.name)
+  // Primary key columns first, as Datasette orders them.
+  const others = table.columns.map((col) => col.name).filter((name) => !keys.includes(name))
+  const columns = [...keys, ...others]
   const where = keys.map((key, i) => `${quoteIdentifier(key)} = :k${i}`).join(' and ')
   const params = Object.fromEntries(values.map((value, i) => [`k${i}`, keyValue(value)]))
+  const sql = `select ${columns.map(quoteIdentifier).join(', ')} from ${quoteIdentifier(table.name)} where ${where}`
   let rows: unknown[][]
   try {
-    rows = rawStatement(db.connection, `select ${columns.map(quoteIdentifier).join(', ')} from ${quoteIdentifier(table.name)} where ${where}`).all(params) as unknown[][]
+    rows = rawStatement(db.connection, sql).all(params) as unknown[][]
   } catch (error) {
     asBadRequest(error)
   }
   if (rows.length === 0) throw new NotFoundError(`Record not found: ${pkPath}`)
-  const shape = parseShape(single(query, '_shape'))
-  if (shape === 'object') throw new BadRequestError('_shape=object is only available on tables')
-  const envelope = { ok: true, database: db.name, table: table.name, rows: true, primary_keys: table.primaryKeys, primary_key_values: values }
+  const envelope: Record<string, unknown> = { ok: true, database: db.name, table: table.name, rows: true, primary_keys: keys, primary_key_values: values }
+  if (extras.has('columns')) envelope.columns = columns
+  if (extras.has('column_details')) envelope.column_details = columnDetails(table)
+  if (extras.has('query')) envelope.query = { sql, params }
+  if (extras.has('metadata')) envelope.metadata = { columns: {}, ...tableMetadata(ds, db.name, table.name) }
+  if (extras.has('database_color')) envelope.database_color = databaseColor(db.name)
+  if (extras.has('private')) envelope.private = !(await ds.allowed({ actor: null, action: 'view-table', resource: [db.name, table.name] }))
+  if (extras.has('foreign_key_tables')) envelope.foreign_key_tables = foreignKeyTables(db, table, values)
+  if (extras.has('extras')) envelope.extras = extrasListing(c, 'row', extras)
+  envelope.query_ms = performance.now() - started
+  envelope.truncated = false
   const rendered = renderShape(shape, { columns, rows }, envelope, {})
   return c.body(rendered.body, 200, { 'Content-Type': rendered.contentType, 'Cache-Control': cacheControl(c, query) })
 }
@@ -38,4 +61,21 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
 /** Keys arrive as text; integers are bound as integers so `id = 5` matches untyped columns too. */
 function keyValue(text: string): string | number | bigint {
   return /^-?\d+$/.test(text) && BigInt.asIntN(64, BigInt(text)) === BigInt(text) ? integerValue(text) : text
+}
+
+/** `_extra=foreign_key_tables`: each table whose foreign key points at this row, how many of its rows do, and a link to them. */
+function foreignKeyTables(db: DatabaseHandle, table: TableInfo, values: readonly string[]) {
+  const incoming = table.foreignKeys.incoming
+  if (values.length !== 1 || incoming.length === 0) return []
+  const counts = incoming.map((fk) => `(select count(*) from ${quoteIdentifier(fk.other_table)} where ${quoteIdentifier(fk.other_column ?? '')} = :id)`)
+  let row: unknown[] = []
+  try {
+    row = rawStatement(db.connection, `select ${counts.join(', ')}`).get({ id: keyValue(values[0]!) }) as unknown[]
+  } catch {
+    return []
+  }
+  return incoming.map((fk, i) => {
+    const key = (fk.other_column ?? '').startsWith('_') ? `${fk.other_column}__exact` : fk.other_column
+    return { ...fk, count: Number(row[i] ?? 0), link: `/${tildeEncode(db.name)}/${tildeEncode(fk.other_table)}?${key}=${values.join(',')}` }
+  })
 }

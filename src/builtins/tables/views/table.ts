@@ -3,21 +3,19 @@ import { urlFor } from '../../../urls.ts'
 import { isOff, isOn } from '../../../request-input.ts'
 import type { DatabaseHandle } from '../../../databases.ts'
 import { BadRequestError } from '../../../errors.ts'
-import { asBadRequest, cacheControl, getTable, listParam, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { asBadRequest, cacheControl, getTable, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { requestedExtras } from '../extras.ts'
+import { facetSize, requestedFacets } from '../facets.ts'
+import { columnsToExpand, expandLabels } from '../labels.ts'
+import { addTableExtras } from '../table-extras.ts'
 import { encodeNextToken } from '../keyset.ts'
 import { csvLine } from '../render-csv.ts'
 import { envelopeJson, parseShape, renderShape, type RowSet } from '../render-json.ts'
 import { pageJson } from '../page-json.ts'
 import type { TableInfo } from '../schema.ts'
-import { countSql, pageSql, parseTableQuery, type TableConfigLike, type TableQuery } from '../table-query.ts'
+import { pageSql, parseTableQuery, type TableConfigLike, type TableQuery } from '../table-query.ts'
 import { rawStatement } from '../statements.ts'
 import { streamTableCsv } from '../stream-csv.ts'
-
-const TABLE_EXTRAS = [
-  'count', 'count_sql', 'columns', 'primary_keys', 'next_url', 'query', 'database', 'table', 'is_view',
-  'private', 'metadata', 'sort', 'sort_desc', 'human_description_en', 'table_definition', 'view_definition',
-  'extras',
-] as const
 
 export interface PageResult {
   set: RowSet
@@ -32,12 +30,8 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const table = getTable(db, tableName)
   await ds.ensureAllowed({ actor, action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
   const query = queryOf(c)
-  const extras = new Set(listParam(query, '_extra'))
-  for (const extra of extras) {
-    if (!(TABLE_EXTRAS as readonly string[]).includes(extra)) {
-      throw new BadRequestError(`Unknown _extra: ${extra} (available: ${TABLE_EXTRAS.join(', ')})`)
-    }
-  }
+  const extras = requestedExtras(query, 'table')
+  if (extras.has('count')) extras.add('count_truncated')
   const shape = parseShape(single(query, '_shape'))
   const stream = format === 'csv' && isOn(single(query, '_stream'))
   if (stream && !ds.settings.allow_csv_stream) throw new BadRequestError('CSV streaming is disabled (allow_csv_stream)')
@@ -45,6 +39,10 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const allowWhere = query.has('_where') && (await ds.allowed({ actor, action: 'execute-sql', resource: db.name }))
   if (query.has('_where') && !allowWhere) throw new BadRequestError('_where= is not allowed')
   const q = parseTableQuery(ds, table, query, { config, allowWhere, stream })
+  const facets = requestedFacets(query, q, config.facets, ds.settings.allow_facet)
+  // Asking for a facet asks for its results, as in Datasette.
+  if ([...query.keys()].some((key) => key === '_facet' || (key.startsWith('_facet_') && key !== '_facet_size'))) extras.add('facet_results')
+  const labels = columnsToExpand(query, table)
   const cache = cacheControl(c, query)
 
   if (stream) return streamTableCsv(c, state, db, q, query, cache)
@@ -52,19 +50,25 @@ export async function tableView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const nl = isOn(single(query, '_nl'))
   const infinity = isOn(single(query, '_json_infinity'))
   const jsonParams = query.getAll('_json')
-  // The common page (objects, no _json, no _where) is serialised by SQLite: see page-json.ts.
-  const sqliteJson = format === 'json' && (shape === 'objects' || (shape === 'array' && !nl)) && !q.userSql && !infinity && jsonParams.length === 0
+  // The common page (objects, no _json, no _where, no labels) is serialised by SQLite: see page-json.ts.
+  const sqliteJson = format === 'json' && (shape === 'objects' || (shape === 'array' && !nl)) && !q.userSql && !infinity && jsonParams.length === 0 && labels.length === 0
   const jsonPage = sqliteJson ? pageJson(db, q) : null
   const rowsPage = jsonPage ? null : await fetchPage(ds, state, db, q, timeLimit(ds, query))
+  if (rowsPage && labels.length > 0) await expandLabels(ds, actor, db, table, labels, rowsPage.set)
   const next = jsonPage ? jsonPage.next : rowsPage!.next
   const nextUrl = next === null ? null : urlFor(c, { _next: next })
   const headers: Record<string, string> = { 'Cache-Control': cache }
   if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`
 
-  if (format === 'csv') return csvResponse(c, table, rowsPage!.set, query, headers)
+  if (format === 'csv') return csvResponse(c, table, rowsPage!.set, query, headers, labels)
 
-  const envelope: Record<string, unknown> = { ok: true, next, next_url: nextUrl, rows: true, truncated: false }
-  await addExtras(envelope, extras, { ds, actor, db, table, q, state, query })
+  const envelope: Record<string, unknown> = { ok: true, next, next_url: nextUrl }
+  // Only the default shape and arrays show the envelope: Datasette skips counts and facets for the others.
+  if (shape === 'objects' || shape === 'arrays') {
+    await addTableExtras(envelope, extras, { c, ds, actor, db, table, q, state, query, facets, facetSize: facetSize(ds, query, config.facet_size) })
+  }
+  envelope.rows = true
+  envelope.truncated = false
   if (jsonPage) {
     const body = shape === 'array' ? jsonPage.rowsJson : envelopeJson(envelope, jsonPage.rowsJson)
     return c.body(body, 200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
@@ -108,68 +112,23 @@ export async function fetchPage(ds: Dataserve, state: TablesState, db: DatabaseH
   return { set, next, truncated: false }
 }
 
-interface ExtraContext {
-  ds: Dataserve
-  actor: Ctx['var']['actor']
-  db: DatabaseHandle
-  table: TableInfo
-  q: TableQuery
-  state: TablesState
-  query: URLSearchParams
-}
-
-async function addExtras(envelope: Record<string, unknown>, extras: ReadonlySet<string>, x: ExtraContext): Promise<void> {
-  if (extras.has('count') || extras.has('count_sql')) {
-    const count = countSql(x.q)
-    if (extras.has('count_sql')) envelope.count_sql = count.sql
-    if (extras.has('count')) {
-      try {
-        const result = x.q.userSql
-          ? await x.state.pool.run({ database: x.db.name, sql: count.sql, params: count.params, maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
-          : { rows: [rawStatement(x.db.connection, count.sql).get(count.params) as unknown[]] }
-        const total = result.rows[0]?.[0] as bigint | number | undefined
-        envelope.count = total === undefined ? null : Number(total)
-      } catch (error) {
-        asBadRequest(error)
-      }
-    }
-  }
-  if (extras.has('columns')) envelope.columns = x.q.columns
-  if (extras.has('primary_keys')) envelope.primary_keys = x.table.primaryKeys
-  if (extras.has('database')) envelope.database = x.db.name
-  if (extras.has('table')) envelope.table = x.table.name
-  if (extras.has('is_view')) envelope.is_view = x.table.isView
-  if (extras.has('sort')) envelope.sort = x.q.sort && !x.q.sort.desc ? x.q.sort.column : null
-  if (extras.has('sort_desc')) envelope.sort_desc = x.q.sort?.desc ? x.q.sort.column : null
-  if (extras.has('human_description_en')) envelope.human_description_en = x.q.humanDescription
-  if (extras.has('query')) envelope.query = pageSql(x.q, x.q.size + 1)
-  if (extras.has('metadata')) envelope.metadata = metadataFor(x.ds, x.db.name, x.table.name)
-  if (extras.has('private')) {
-    const publicView = await x.ds.allowed({ actor: null, action: 'view-table', resource: [x.db.name, x.table.name] })
-    envelope.private = !publicView
-  }
-  if (extras.has('table_definition') || extras.has('view_definition')) {
-    const row = rawStatement(x.db.connection, 'select sql from sqlite_master where name = ?').get(x.table.name) as [string] | undefined
-    if (extras.has('table_definition')) envelope.table_definition = x.table.isView ? null : (row?.[0] ?? null)
-    if (extras.has('view_definition')) envelope.view_definition = x.table.isView ? (row?.[0] ?? null) : null
-  }
-  if (extras.has('extras')) {
-    envelope.extras = TABLE_EXTRAS.map((name) => ({ name, selected: extras.has(name) }))
-  }
-  // next_url is in every response already; the extra is accepted for Datasette clients.
-}
-
-function metadataFor(ds: Dataserve, database: string, table: string): Record<string, unknown> {
-  const config = ds.config.databases[database]?.tables?.[table] ?? {}
-  const keys = ['title', 'description', 'description_html', 'license', 'license_url', 'source', 'source_url', 'about', 'about_url', 'columns']
-  return Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]))
-}
-
-function csvResponse(c: Ctx, table: TableInfo, set: RowSet, query: URLSearchParams, headers: Record<string, string>) {
+/** A page as CSV; an expanded foreign key is two columns, `col` and `col_label`, as Datasette writes it. */
+function csvResponse(c: Ctx, table: TableInfo, set: RowSet, query: URLSearchParams, headers: Record<string, string>, labels: readonly string[]) {
   const escape = c.get('ds').settings.csv_escape_formulas
-  let body = isOff(single(query, '_header')) ? '' : csvLine(set.columns, escape)
-  for (const row of set.rows) body += csvLine(row, escape)
+  const expanded = new Set(labels.map((column) => set.columns.indexOf(column)).filter((i) => i >= 0))
+  const header = set.columns.flatMap((column, i) => (expanded.has(i) ? [column, `${column}_label`] : [column]))
+  let body = isOff(single(query, '_header')) ? '' : csvLine(header, escape)
+  for (const row of set.rows) {
+    const cells = expanded.size === 0 ? row : row.flatMap((value, i) => (expanded.has(i) ? labelled(value) : [value]))
+    body += csvLine(cells, escape)
+  }
   return c.body(body, 200, { ...headers, ...csvHeaders(query, table.name) })
+}
+
+function labelled(value: unknown): unknown[] {
+  if (typeof value !== 'object' || value === null || !('label' in value)) return [value, null]
+  const { value: raw, label } = value as { value: unknown; label: unknown }
+  return [raw, label]
 }
 
 /** text/plain to read in a browser; `_dl=1` makes it a text/csv download. */
