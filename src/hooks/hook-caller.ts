@@ -92,17 +92,21 @@ export class HookCaller {
     ;({ impls: this.impls, wrapperStart: this.wrapperStart } = insert(this.impls, this.wrapperStart, impl))
   }
 
-  /** Calls a newly added implementation with every remembered historic call. */
-  replayHistory(impl: HookImpl): void {
+  /**
+   * Calls a newly added implementation with every remembered historic call. A synchronous
+   * failure throws; asynchronous replays are returned, for the manager to watch.
+   */
+  replayHistory(impl: HookImpl): Promise<unknown>[] {
+    const pending: Promise<unknown>[] = []
     for (const { args, onResult } of this.history) {
       const result = this.execute([impl], 1, args) as unknown[] | Promise<unknown[]>
-      if (!onResult) continue
       if (isPromiseLike(result)) {
-        void result.then((list) => list.length > 0 && onResult(list[0]))
-      } else if (result.length > 0) {
+        pending.push(Promise.resolve(result).then((list) => (onResult && list.length > 0 ? onResult(list[0]) : undefined)))
+      } else if (onResult && result.length > 0) {
         onResult(result[0])
       }
     }
+    return pending
   }
 
   removePlugin(pluginName: string): void {

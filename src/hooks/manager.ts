@@ -43,6 +43,11 @@ export type HookRelay<S extends HookspecMap<S>> = { readonly [K in HookName<S>]:
 export interface PluginManagerOptions {
   /** Receives deprecation warnings; defaults to `process.emitWarning`. */
   onWarning?: (message: string) => void
+  /**
+   * Receives the failure of an asynchronous historic replay during `register()`, after the
+   * plugin has been unregistered again; defaults to printing it on stderr.
+   */
+  onError?: (error: Error) => void
 }
 
 /**
@@ -61,9 +66,11 @@ export class PluginManager<S extends HookspecMap<S>> {
   private readonly blocked = new Set<string>()
   private readonly monitors: HookMonitor[] = []
   private readonly onWarning: (message: string) => void
+  private readonly onError: (error: Error) => void
 
   constructor(specs: SpecOptionsMap<S>, options: PluginManagerOptions = {}) {
     this.onWarning = options.onWarning ?? ((message) => process.emitWarning(message, 'DeprecationWarning'))
+    this.onError = options.onError ?? ((error) => process.stderr.write(`${error.message}\n`))
     this.specs = new Map(Object.entries(specs) as [string, RuntimeSpec][])
     for (const [name, spec] of this.specs) checkSpec(name, spec)
     const relay: Record<string, unknown> = {}
@@ -80,26 +87,54 @@ export class PluginManager<S extends HookspecMap<S>> {
    * name is taken. Returns the plugin's name, or `null` when that name is blocked.
    */
   register(plugin: PluginObject, meta: { source?: string; version?: string; module?: string } = {}): string | null {
+    const { name, replays } = this.add(plugin, meta)
+    // An async replay that fails later is no unhandled rejection: the plugin is rolled back and the failure reported.
+    if (name !== null && replays.length > 0) void this.settle(name, replays).catch((error: Error) => this.onError(error))
+    return name
+  }
+
+  /**
+   * `register()`, then waits for asynchronous historic replays: resolves with the name once
+   * they all succeeded, or rejects (with the plugin unregistered again) when one failed.
+   */
+  async registerAsync(plugin: PluginObject, meta: { source?: string; version?: string; module?: string } = {}): Promise<string | null> {
+    const { name, replays } = this.add(plugin, meta)
+    if (name !== null && replays.length > 0) await this.settle(name, replays)
+    return name
+  }
+
+  private async settle(name: string, replays: Promise<unknown>[]): Promise<void> {
+    const outcomes = await Promise.allSettled(replays)
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+    if (!failed) return
+    this.unregister(name)
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason)
+    throw new PluginValidationError(name, [`a replayed historic call failed, so the plugin was unregistered: ${reason}`])
+  }
+
+  private add(plugin: PluginObject, meta: { source?: string; version?: string; module?: string }): { name: string | null; replays: Promise<unknown>[] } {
     const source = meta.source ?? 'unknown'
     const { name, impls, warnings } = validatePlugin(plugin, this.specs)
-    if (this.blocked.has(name)) return null
+    if (this.blocked.has(name)) return { name: null, replays: [] }
     if (this.plugins.has(name)) {
       throw new PluginValidationError(name, [`a plugin named '${name}' is already registered (from ${this.plugins.get(name)!.source})`])
     }
     this.plugins.set(name, { plugin, source, version: plugin.version ?? meta.version ?? null, module: meta.module, impls })
     for (const impl of impls) this.callers.get(impl.hookName)!.add(impl)
     for (const warning of warnings) this.onWarning(warning)
+    const replays: Promise<unknown>[] = []
     try {
       for (const impl of impls) {
         const caller = this.callers.get(impl.hookName)!
-        if (caller.spec.historic) caller.replayHistory(impl)
+        if (caller.spec.historic) replays.push(...caller.replayHistory(impl))
       }
     } catch (error) {
       // A replayed historic call failed: leave nothing behind, as for a validation error.
       this.unregister(name)
+      for (const replay of replays) replay.catch(() => {})
       throw error
     }
-    return name
+    return { name, replays }
   }
 
   /** Removes a plugin and its implementations; returns it, or undefined when it was not registered. */

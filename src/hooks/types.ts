@@ -86,8 +86,19 @@ export type SpecNamedEntry<S extends HookspecMap<S>> = {
  * compile error (the entry lacks `specName`).
  */
 export type HooksOf<S extends HookspecMap<S>, M> = {
-  [K in keyof M]: (K extends HookName<S> ? ImplEntry<S[K]> : SpecNamedEntry<S>) & NoUnknownOptions<M[K]>
+  [K in keyof M]: (K extends HookName<S> ? ImplEntry<S[K]> : OtherKeyEntry<S, K, M[K]>) & NoUnknownOptions<M[K]>
 }
+
+/**
+ * A key that is not a hook name: with `specName`, the entry of the hook it names; without,
+ * a string type whose text is the error a plugin author reads ("'actorFromRequst' is not a
+ * dataserve hook…") instead of a union of every possible entry.
+ */
+type OtherKeyEntry<S extends HookspecMap<S>, K, E> = 'specName' extends keyof E
+  ? SpecNamedEntry<S>
+  : unknown extends E
+    ? SpecNamedEntry<S> // while TypeScript is still inferring the entry: the type it is checked against
+    : `'${K & string}' is not a dataserve hook: check the spelling, or give specName to implement a hook under another key`
 
 type ImplOptionKey = 'impl' | 'wrapper' | 'tryFirst' | 'tryLast' | 'specName' | 'optional'
 

@@ -81,6 +81,36 @@ describe('historic hooks', () => {
     assert.deepEqual(pm.hook.collect({ arg: 1 }), [])
   })
 
+  it('a plugin whose async replay fails is rolled back and the failure reported, never an unhandled rejection', async () => {
+    const errors: Error[] = []
+    const pm = makeManager({ onError: (error) => errors.push(error) })
+    pm.hook.replayed.callHistoric({ arg: 1 })
+    let unhandled: unknown
+    const onUnhandled = (reason: unknown) => (unhandled = reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const plugin = define({ name: 'async-bad', hooks: { replayed: async () => Promise.reject(new Error('later')), collect: () => 'x' } })
+      assert.equal(pm.register(plugin), 'async-bad')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.equal(pm.isRegistered('async-bad'), false, 'rolled back')
+      assert.deepEqual(pm.hook.collect({ arg: 1 }), [])
+      assert.equal(errors.length, 1)
+      assert.match(errors[0]!.message, /plugin 'async-bad' is invalid:[\s\S]*replayed historic call failed, so the plugin was unregistered: later/)
+      assert.equal(unhandled, undefined)
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
+  it('registerAsync waits for async replays and rejects, rolled back, when one fails', async () => {
+    const pm = makeManager()
+    pm.hook.replayed.callHistoric({ arg: 1 })
+    await assert.rejects(pm.registerAsync(define({ name: 'async-bad', hooks: { replayed: async () => Promise.reject(new Error('nope')) } })), /replayed historic call failed.*nope/)
+    assert.equal(pm.isRegistered('async-bad'), false)
+    assert.equal(await pm.registerAsync(define({ name: 'async-good', hooks: { replayed: async () => 'ok' } })), 'async-good')
+    assert.equal(pm.isRegistered('async-good'), true)
+  })
+
   it('an unregistered plugin is not called by later historic calls', () => {
     const pm = makeManager()
     const seen: number[] = []
