@@ -22,7 +22,7 @@ async function main() {
   const internal = join(dir, 'internal.db')
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/dataserve.js', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DATASERVE_SECRET: 'bench' } }).stdout.trim()
   const signed = cli(['create-token', 'reader', '--secret', 'bench'])
-  const managed = cli(['tokens', 'create', 'reader', '--internal', internal])
+  const managed = cli(['tokens', 'create', 'reader', '--internal', internal, '--create'])
   const server = await start(['bin/dataserve.js', path, '-c', config, '--internal', internal, '--port', '0', '--no-access-log'])
   const page = `${server.url}shop/items.json?_size=100`
   const cases: [string, string, Record<string, string>][] = [

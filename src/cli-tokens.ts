@@ -1,4 +1,5 @@
 import { configuredSecrets, createDataserve, type ServeOptions } from './server.ts'
+import { existsSync } from 'node:fs'
 import { prepareInternalDatabase } from './internal-database.ts'
 import { TokenRestrictions } from './token-restrictions.ts'
 
@@ -91,9 +92,12 @@ export async function createTokenCommand(argv: readonly string[], print: (text: 
 /** `dataserve tokens create|list|revoke`: managed tokens, straight in the internal database. */
 export async function tokensCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
   const [command, ...rest] = argv
-  const { positional, expiresAfter, restrictions, options, flags } = parseTokenArgs(rest, ['--internal', '--description', '--status', '--actor'])
+  const create = rest.includes('--create')
+  const { positional, expiresAfter, restrictions, options, flags } = parseTokenArgs(rest.filter((arg) => arg !== '--create'), ['--internal', '--description', '--status', '--actor'])
   const internal = flags.get('--internal')
   if (!internal) throw new UsageError('tokens needs --internal PATH: the internal database the server uses')
+  // A misspelt path would otherwise become a new, empty database the server never reads.
+  if (!create && !existsSync(internal)) throw new Error(`no internal database at ${internal}: give the path the server uses (--internal), or add --create to start a new one`)
   prepareInternalDatabase(internal)
   const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
   if (command === 'create') {

@@ -1,5 +1,6 @@
 import { ConfigError } from './config/errors.ts'
 import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
+import type { PluginInfo } from './hooks/manager.ts'
 import { PluginValidationError } from './hooks/validate.ts'
 import { InternalDatabaseError } from './internal-database.ts'
 import { PluginLoadError } from './plugins/load.ts'
@@ -11,10 +12,11 @@ const USAGE = `Usage: dataserve [serve] [FILES...] [options]
        dataserve plugins [--plugins-dir DIR]
        dataserve create-token ACTOR [--expires-after S] [--all ACTION] [--database DB ACTION]
                               [--resource DB RESOURCE ACTION] [--secret SECRET]
-       dataserve tokens create ACTOR --internal PATH [--expires-after S] [--all ACTION]
+       dataserve tokens create ACTOR --internal PATH [--create] [--expires-after S] [--all ACTION]
                               [--database DB ACTION] [--resource DB RESOURCE ACTION] [--description TEXT]
        dataserve tokens list --internal PATH [--status active|revoked|expired] [--actor ID]
        dataserve tokens revoke ID --internal PATH
+         (the internal database must exist: --create starts a new one)
 
 Serve SQLite databases as a JSON and CSV API.
 
@@ -39,7 +41,11 @@ Options:
       --help               print this help
 
 Environment:
-  DATASERVE_LOAD_PLUGINS   comma-separated npm plugins to load ("" for none; unset loads all)
+  DATASERVE_LOAD_PLUGINS   comma-separated npm plugins to load, by package or plugin name
+                           ("" for none; unset loads all)
+  DATASERVE_BLOCK_PLUGINS  comma-separated plugins never to load, by package or plugin name
+                           (built-ins too, e.g. dataserve.tokens)
+  DATASERVE_SECRETS        comma-separated signing secrets, newest first (or DATASERVE_SECRET)
   DATASERVE_TRACE_HOOKS=1  print every hook call to stderr`
 
 
@@ -149,6 +155,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await serve(options)
   } catch (error) {
+    const listenProblem = listenError(error, options)
+    if (listenProblem) {
+      process.stderr.write(`dataserve: cannot start: ${listenProblem}\n`)
+      return 1
+    }
     if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError || error instanceof InternalDatabaseError) {
       process.stderr.write(`dataserve: cannot start: ${error.message}\n`)
       return 1
@@ -175,9 +186,28 @@ async function serve(options: ServeOptions): Promise<number> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  process.stdout.write(`dataserve: plugins: ${pluginSummary(running.ds.plugins.listPlugins())}\n`)
   // Only now: whoever reads this line may signal us at once, and must find the handlers.
   process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)
   return stopped
+}
+
+/** `hello, partner-keys (plugins dir), greeting (npm); built-in: tables, …` */
+function pluginSummary(plugins: readonly PluginInfo[]): string {
+  const where = (source: string) => (source.startsWith('file:') ? 'plugins dir' : source.startsWith('npm:') ? `npm ${source.slice(4)}` : source)
+  const own = plugins.filter((plugin) => plugin.source !== 'builtin').map((plugin) => `${plugin.name} (${where(plugin.source)})`)
+  const builtin = plugins.filter((plugin) => plugin.source === 'builtin').map((plugin) => plugin.name.replace(/^dataserve\./, ''))
+  return `${own.length > 0 ? own.join(', ') : 'none of your own'}; built-in: ${builtin.join(', ') || 'none'}`
+}
+
+/** A socket that cannot be had, in one line: the port is taken, or not ours to take, or the address not ours. */
+function listenError(error: unknown, options: ServeOptions): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 8001}`
+  if (code === 'EADDRINUSE') return `${where} is already in use (another server is there: pick another --port, or --port 0 for any free one)`
+  if (code === 'EACCES') return `${where}: permission denied (ports below 1024 need privileges: pick a --port of 1024 or more)`
+  if (code === 'EADDRNOTAVAIL') return `${where}: this machine has no address ${options.host} (check --host)`
+  return undefined
 }
 
 function print(text: string): number {

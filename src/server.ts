@@ -62,10 +62,11 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   if (options.internal !== undefined) prepareInternalDatabase(options.internal)
   const pm = new PluginManager<Hookspecs>(hookspecs)
   if (env.DATASERVE_TRACE_HOOKS && env.DATASERVE_TRACE_HOOKS !== '0') pm.addMonitor(traceMonitor())
-  const blocked = [...(options.blockPlugins ?? []), ...(env.DATASERVE_BLOCK_PLUGINS ?? '').split(',').map((name) => name.trim())]
-  for (const name of blocked) if (name) pm.block(name)
+  const blocked = [...(options.blockPlugins ?? []), ...(env.DATASERVE_BLOCK_PLUGINS ?? '').split(',').map((name) => name.trim())].filter(Boolean)
+  for (const name of blocked) pm.block(name)
   for (const plugin of builtinPlugins) pm.register(plugin, { source: 'builtin' })
-  await loadNpmPlugins(pm, options.npmRoot ?? process.cwd(), env)
+  // Blocked npm plugins may be named by package too.
+  await loadNpmPlugins(pm, options.npmRoot ?? process.cwd(), env, new Set(blocked))
   if (options.pluginsDir !== undefined) await loadPluginDir(pm, options.pluginsDir)
   for (const plugin of options.plugins ?? []) pm.register(plugin, { source: 'embedded' })
 

@@ -42,20 +42,26 @@ export async function loadPluginDir(pm: PluginManager<Hookspecs>, dir: string): 
  * Registers npm packages installed under `root/node_modules` that declare themselves
  * dataserve plugins: `"dataserve": {"plugin": "./entry.js"}` in package.json, or the
  * keyword `dataserve-plugin` (then the package's main entry is loaded).
- * `DATASERVE_LOAD_PLUGINS` picks which: unset loads all, `""` none, `a,b` only those.
+ * `DATASERVE_LOAD_PLUGINS` picks which: unset loads all, `""` none, `a,b` only those — by
+ * package name or by plugin name, as `blocked` (DATASERVE_BLOCK_PLUGINS) may name either.
  */
-export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string, env: NodeJS.ProcessEnv, blocked: ReadonlySet<string> = new Set()): Promise<void> {
   const chosen = env.DATASERVE_LOAD_PLUGINS
   const allow = chosen === undefined ? null : new Set(chosen.split(',').map((name) => name.trim()).filter(Boolean))
   const found = findPluginPackages(join(resolve(root), 'node_modules'))
-  for (const name of allow ?? []) {
-    if (!found.some((pkg) => pkg.name === name)) process.stderr.write(`dataserve: DATASERVE_LOAD_PLUGINS names '${name}', which is not installed\n`)
-  }
   if (found.length > 0) ensureSelfResolve()
+  const loaded = new Set<string>()
   for (const pkg of found) {
-    if (allow && !allow.has(pkg.name)) continue
+    if (blocked.has(pkg.name)) continue
+    // A package named in the list is loaded; otherwise its plugin's own name must be (known only once imported).
+    if (allow && allow.size === 0) continue
     const plugin = await importPlugin(pkg.entry, `npm package ${pkg.name}`, { asModule: false })
+    if (allow && !allow.has(pkg.name) && !allow.has(plugin.name)) continue
+    loaded.add(pkg.name).add(plugin.name)
     registerOrExplain(pm, plugin, { source: `npm:${pkg.name}`, version: pkg.version, module: moduleUrl(pkg.entry, false) }, `npm package ${pkg.name}`)
+  }
+  for (const name of allow ?? []) {
+    if (!loaded.has(name)) process.stderr.write(`dataserve: DATASERVE_LOAD_PLUGINS names '${name}', which is not an installed plugin (by package or plugin name)\n`)
   }
 }
 

@@ -124,6 +124,7 @@ databases:
       },
     })
     const server = await serve({ plugins: [counter] })
+    calls = 0 // the startup banner asked what anonymous visitors may see
     await server.get('/-/twice')
     assert.equal(calls, 1)
     await server.get('/-/twice')

@@ -73,4 +73,15 @@ describe('plugins from npm packages', () => {
     assert.deepEqual(await names('@acme/dataserve-keyword, dataserve-plugin-greeting'), ['acme-keyword', 'greeting'])
     assert.deepEqual(await names(''), [])
   })
+
+  it('both variables take package or plugin names', async () => {
+    const names = async (env: NodeJS.ProcessEnv) => {
+      const ds = await createDataserve({ npmRoot: project, env, notice: () => {} })
+      await ds.close()
+      return ds.plugins.listPlugins().filter((p) => p.source.startsWith('npm:')).map((p) => p.name)
+    }
+    assert.deepEqual(await names({ DATASERVE_LOAD_PLUGINS: 'greeting' }), ['greeting'], 'load by plugin name')
+    assert.deepEqual(await names({ DATASERVE_BLOCK_PLUGINS: 'dataserve-plugin-greeting' }), ['acme-keyword'], 'block by package name')
+    assert.deepEqual(await names({ DATASERVE_BLOCK_PLUGINS: 'greeting' }), ['acme-keyword'], 'block by plugin name')
+  })
 })

@@ -136,3 +136,48 @@ describe('the dataserve command', () => {
     assert.equal(await run.exited, 0)
   })
 })
+
+describe('what a newcomer meets at startup', () => {
+  it('the banner lists the plugins loaded and says what anonymous visitors may see, whatever set it', async () => {
+    const db = makeDb(join(tempDir(), 'd.db'), 'create table t (a)')
+    const closed = runCli([db, '--port', '0', '--plugins-dir', 'plugins'])
+    await closed.url
+    assert.match(closed.stdout(), /plugins: hello \(plugins dir\), partner-keys \(plugins dir\), sqlite-functions \(plugins dir\); built-in: tables, introspection, permissions, actor-cookie, tokens/)
+    assert.match(closed.stdout(), /default deny: .*; anonymous visitors may see nothing/)
+    closed.child.kill('SIGTERM')
+    const opened = runCli([db, '--port', '0', '-s', 'allow', 'true'])
+    await opened.url
+    assert.match(opened.stdout(), /default deny: .*; anonymous visitors may see the instance and 1 of 1 database\n/)
+    opened.child.kill('SIGTERM')
+    const allowAll = runCli([db, '--port', '0', '--default-allow'])
+    await allowAll.url
+    assert.match(allowAll.stdout(), /DEFAULT ALLOW \(--default-allow\): .*unless a rule denies it \(no config file is in use\)/)
+    assert.doesNotMatch(allowAll.stdout(), /datasette\.config\.yaml/)
+    allowAll.child.kill('SIGTERM')
+    await Promise.all([closed.exited, opened.exited, allowAll.exited])
+  })
+
+  it('a port already in use is one line, not a stack trace', async () => {
+    const first = runCli([':memory:', '--port', '0'])
+    const port = new URL(await first.url).port
+    const second = runCli([':memory:', '--port', port])
+    assert.equal(await second.exited, 1)
+    assert.equal(second.stderr().trim(), `dataserve: cannot start: 127.0.0.1:${port} is already in use (another server is there: pick another --port, or --port 0 for any free one)`)
+    first.child.kill('SIGTERM')
+    await first.exited
+  })
+
+  it('tokens commands refuse an internal database that is not there, unless --create', async () => {
+    const { existsSync } = await import('node:fs')
+    const path = join(tempDir(), 'interal.db')
+    for (const args of [['tokens', 'create', 'robot', '--internal', path], ['tokens', 'list', '--internal', path], ['tokens', 'revoke', '0123456789abcdef', '--internal', path]]) {
+      const run = runCli(args)
+      assert.equal(await run.exited, 1, args.join(' '))
+      assert.match(run.stderr(), /no internal database at .*interal\.db: give the path the server uses \(--internal\), or add --create/)
+      assert.equal(existsSync(path), false, 'nothing was created')
+    }
+    const created = runCli(['tokens', 'create', 'robot', '--internal', path, '--create'])
+    assert.equal(await created.exited, 0, created.stderr())
+    assert.match(created.stdout(), /^dsmt_/)
+  })
+})

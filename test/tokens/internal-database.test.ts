@@ -18,7 +18,7 @@ async function setup() {
 }
 
 async function cliToken(internal: string, actor: string): Promise<string> {
-  const created = runCli(['tokens', 'create', actor, '--internal', internal])
+  const created = runCli(['tokens', 'create', actor, '--internal', internal, '--create'])
   assert.equal(await created.exited, 0, created.stderr())
   return created.stdout().trim()
 }

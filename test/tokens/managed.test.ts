@@ -132,7 +132,7 @@ describe('managed tokens', () => {
     const dir = tempDir()
     const db = makeDb(join(dir, 'sales.db'), 'create table orders (id integer primary key)')
     const internal = join(dir, 'internal.db')
-    const created = runCli(['tokens', 'create', 'robot', '--internal', internal, '--resource', 'sales', 'orders', 'view-table', '--description', 'nightly export'])
+    const created = runCli(['tokens', 'create', 'robot', '--internal', internal, '--create', '--resource', 'sales', 'orders', 'view-table', '--description', 'nightly export'])
     assert.equal(await created.exited, 0, created.stderr())
     const token = created.stdout().trim()
     const start = async () => {

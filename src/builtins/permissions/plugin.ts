@@ -38,11 +38,13 @@ export default definePlugin({
       indexes.set(ds, ruleIndex(ds))
     },
     permissionAllowed: ({ ds, actor, action, resource }) => decide(ds, indexOf(ds), actor, action, resource).allowed,
-    listening: ({ ds }) => {
-      const line = ds.settings.default_allow
-        ? 'dataserve: permissions: DEFAULT ALLOW (--default-allow): every database, table and SQL query is PUBLIC unless datasette.config.yaml denies it'
-        : `dataserve: permissions: default deny: only what ${ds.configFile === '<no config file>' ? 'a config file (-c)' : ds.configFile} allows is visible`
-      process.stdout.write(line + '\n')
+    listening: async ({ ds }) => {
+      const noFile = ds.configFile === '<no config file>'
+      const mode = ds.settings.default_allow
+        ? `DEFAULT ALLOW (--default-allow): every database, table and SQL query is PUBLIC unless ${noFile ? 'a rule denies it (no config file is in use)' : `${ds.configFile} denies it`}`
+        : `default deny: only what ${noFile ? 'a config file (-c)' : ds.configFile} allows is visible`
+      // What is in force, whatever set it (file, -s, flags): asked of the permission hooks.
+      process.stdout.write(`dataserve: permissions: ${mode}; anonymous visitors may see ${await anonymousAccess(ds)}\n`)
     },
     registerRoutes: () => [
       { method: 'GET', path: '/-/actions.json', handler: actionsView },
@@ -124,6 +126,18 @@ async function checkView(c: Context<DataserveEnv>) {
     allowed,
     reason: builtin.allowed === undefined || builtin.allowed === allowed ? builtin.reason : `${builtin.reason}; another plugin's answer decided`,
   })
+}
+
+/** What an anonymous request may do, in a few words, for the startup banner. */
+async function anonymousAccess(ds: Dataserve): Promise<string> {
+  if (!(await ds.allowed({ actor: null, action: 'view-instance' }))) return 'nothing'
+  let databases = 0
+  let sql = 0
+  for (const name of ds.databases.keys()) {
+    if (await ds.allowed({ actor: null, action: 'view-database', resource: name })) databases++
+    if (await ds.allowed({ actor: null, action: 'execute-sql', resource: name })) sql++
+  }
+  return `the instance and ${databases} of ${ds.databases.size} database${ds.databases.size === 1 ? '' : 's'}${sql > 0 ? `, and run SQL in ${sql}` : ''}`
 }
 
 function* candidates(ds: Dataserve, kind: string): Generator<[Resource, string | null, string | null]> {
