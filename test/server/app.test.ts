@@ -67,3 +67,21 @@ describe('log redaction', () => {
     assert.equal(redactUrl('http://h/plain'), '/plain')
   })
 })
+
+describe("Datasette's instance JSON", () => {
+  it('/-/databases.json lists the databases the actor may view; versions and settings say ok', async () => {
+    const { makeDb, tempDir } = await import('../helpers.ts')
+    const { join } = await import('node:path')
+    const { definePlugin } = await import('../../src/define-plugin.ts')
+    const dir = tempDir()
+    const onlyOpen = definePlugin({ name: 'only-open', hooks: { permissionAllowed: ({ action, resource }) => action === 'view-instance' || resource === 'open' || (action !== 'view-database' && undefined) } })
+    const server = await serve({ databases: [{ path: makeDb(join(dir, 'open.db'), 'create table t (a)') }, { path: makeDb(join(dir, 'closed.db'), 'create table t (a)') }, { path: ':memory:' }], plugins: [onlyOpen] })
+    const { body } = await getJson(server, '/-/databases.json')
+    assert.equal(body.ok, true)
+    assert.deepEqual(body.databases.map((db: any) => db.name), ['open'])
+    assert.deepEqual(Object.keys(body.databases[0]), ['name', 'route', 'path', 'size', 'is_mutable', 'is_memory', 'hash'])
+    assert.equal(body.databases[0].is_mutable, true)
+    assert.equal((await getJson(server, '/-/versions.json')).body.ok, true)
+    assert.equal((await getJson(server, '/-/settings.json')).body.ok, true)
+  })
+})

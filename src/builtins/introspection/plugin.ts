@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { statSync } from 'node:fs'
 import type { Context } from 'hono'
 import { definePlugin } from '../../define-plugin.ts'
 import type { Dataserve } from '../../dataserve.ts'
@@ -18,11 +19,34 @@ export default definePlugin({
       { method: 'GET', path: '/-/actor.json', handler: (c) => c.json({ ok: true, actor: c.get('actor') }) },
       { method: 'GET', path: '/-/plugins.json', handler: guarded((ds) => ds.plugins.listPlugins()) },
       { method: 'GET', path: '/-/hooks.json', handler: guarded(hookOrder) },
-      { method: 'GET', path: '/-/versions.json', handler: guarded(versions) },
-      { method: 'GET', path: '/-/settings.json', handler: guarded((ds) => ds.settings) },
+      // Objects carry "ok": true first, as Datasette's JSON views add it.
+      { method: 'GET', path: '/-/versions.json', handler: guarded(() => ({ ok: true, ...versions() })) },
+      { method: 'GET', path: '/-/settings.json', handler: guarded((ds) => ({ ok: true, ...ds.settings })) },
+      { method: 'GET', path: '/-/databases.json', handler: databasesView },
     ],
   },
 })
+
+/** GET /-/databases.json — Datasette's list of the attached databases the actor may view. */
+async function databasesView(c: Context<DataserveEnv>) {
+  const ds = c.get('ds')
+  const actor = c.get('actor')
+  await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
+  const databases = []
+  for (const db of ds.databases.values()) {
+    if (!(await ds.allowed({ actor, action: 'view-database', resource: db.name }))) continue
+    databases.push({
+      name: db.name,
+      route: db.name,
+      path: db.path,
+      size: db.path === null ? 0 : statSync(db.path).size,
+      is_mutable: !db.immutable,
+      is_memory: db.path === null,
+      hash: null,
+    })
+  }
+  return c.json({ ok: true, databases })
+}
 
 function guarded(body: (ds: Dataserve) => unknown) {
   return async function introspection(c: Context<DataserveEnv>) {
