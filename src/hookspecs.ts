@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Dataserve } from './dataserve.ts'
+import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
 import type { Action, Actor, Middleware, Resource, Route, TokenHandler } from './types.ts'
 
@@ -49,7 +50,7 @@ export interface Hookspecs {
   registerMiddleware: Hook<{ ds: Dataserve }, Middleware[]>
 }
 
-export const hookspecs: SpecOptionsMap<Hookspecs> = {
+export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()({
   startup: { args: ['ds'] },
   registerRoutes: { args: ['ds'] },
   actorFromRequest: { args: ['ds', 'request'], firstResult: true },
@@ -60,4 +61,4 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = {
   shutdown: { args: ['ds'] },
   listening: { args: ['ds', 'url'] },
   registerMiddleware: { args: ['ds'] },
-}
+})

@@ -17,22 +17,22 @@ interface HistoricCall {
 /** Calls one hook: keeps its implementations in call order, its history and its monitors. */
 export class HookCaller {
   /**
-   * The implementations, in six groups kept in this order:
+   * The plain implementations and the wrappers, in two lists, each in three groups kept in
+   * this order:
    *
-   *   [tryLast plain] [plain] [tryFirst plain] [tryLast wrappers] [wrappers] [tryFirst wrappers]
-   *                                           ^ wrapperStart
+   *   [tryLast] [plain] [tryFirst]
    *
-   * The call loop walks the list from the end, so wrappers are outermost and tryFirst runs
-   * first. Within a group the newest registration sits at the end and so runs first. Unlike
-   * pluggy, this holds for tryLast too: pluggy inserts tryLast impls at the front of their
-   * group, so there the oldest tryLast runs first; one rule for every group is easier to
-   * predict, and lets a later plugin place itself before an earlier one's tryLast fallback.
+   * The call loop walks a list from the end, so tryFirst runs first, and the wrappers nest
+   * outermost. Within a group the newest registration sits at the end and so runs first.
+   * Unlike pluggy, this holds for tryLast too: pluggy inserts tryLast impls at the front of
+   * their group, so there the oldest tryLast runs first; one rule for every group is easier
+   * to predict, and lets a later plugin place itself before an earlier one's tryLast fallback.
    *
-   * The array is replaced, never mutated, on every change, so a call that is running keeps
-   * the list it started with: a plugin registered during a call takes part only in later calls.
+   * The arrays are replaced, never mutated, on every change, so a call that is running keeps
+   * the lists it started with: a plugin registered during a call takes part only in later calls.
    */
-  private impls: readonly HookImpl[] = []
-  private wrapperStart = 0
+  private plain: readonly HookImpl[] = []
+  private wrappers: readonly HookImpl[] = []
   private readonly history: HistoricCall[] = []
 
   constructor(
@@ -41,14 +41,14 @@ export class HookCaller {
     private readonly monitors: readonly HookMonitor[],
   ) {}
 
-  /** The implementations in the order they run. */
+  /** The implementations in the order they run: wrappers (outermost first), then the plain ones. */
   callOrder(): HookImpl[] {
-    return [...this.impls].reverse()
+    return [...this.wrappers].reverse().concat([...this.plain].reverse())
   }
 
   call(args: object): unknown {
     if (this.spec.historic) throw new Error(`hook '${this.name}' is historic: call it with callHistoric()`)
-    return this.execute(this.impls, this.wrapperStart, args)
+    return this.execute(this.plain, this.wrappers, args)
   }
 
   /**
@@ -58,7 +58,7 @@ export class HookCaller {
   callHistoric(args: object, onResult?: (result: unknown) => void): unknown {
     if (!this.spec.historic) throw new Error(`hook '${this.name}' is not historic: call it directly`)
     this.history.push({ args, onResult })
-    const results = this.execute(this.impls, this.wrapperStart, args)
+    const results = this.execute(this.plain, this.wrappers, args)
     if (!onResult) return results
     if (isPromiseLike(results)) {
       return Promise.resolve(results).then((list) => {
@@ -72,24 +72,25 @@ export class HookCaller {
 
   /** Calls the hook with extra implementations that take part in this call only (pluggy's `call_extra`). */
   callExtra(extra: readonly HookImpl[], args: object): unknown {
-    let impls = this.impls
-    let wrapperStart = this.wrapperStart
+    let { plain, wrappers } = this
     for (const impl of extra) {
-      ;({ impls, wrapperStart } = insert(impls, wrapperStart, impl))
+      if (impl.wrapper) wrappers = insert(wrappers, impl)
+      else plain = insert(plain, impl)
     }
-    return this.execute(impls, wrapperStart, args)
+    return this.execute(plain, wrappers, args)
   }
 
   /** Calls the hook without the named plugins' implementations (pluggy's `subset_hook_caller`). */
   callExcept(pluginNames: readonly string[], args: object): unknown {
     if (this.spec.historic) throw new Error(`hook '${this.name}' is historic: call it with callHistoric()`)
     const excluded = new Set(pluginNames)
-    const impls = this.impls.filter((impl) => !excluded.has(impl.pluginName))
-    return this.execute(impls, impls.filter((impl) => !impl.wrapper).length, args)
+    const keep = (impl: HookImpl) => !excluded.has(impl.pluginName)
+    return this.execute(this.plain.filter(keep), this.wrappers.filter(keep), args)
   }
 
   add(impl: HookImpl): void {
-    ;({ impls: this.impls, wrapperStart: this.wrapperStart } = insert(this.impls, this.wrapperStart, impl))
+    if (impl.wrapper) this.wrappers = insert(this.wrappers, impl)
+    else this.plain = insert(this.plain, impl)
   }
 
   /**
@@ -99,7 +100,7 @@ export class HookCaller {
   replayHistory(impl: HookImpl): Promise<unknown>[] {
     const pending: Promise<unknown>[] = []
     for (const { args, onResult } of this.history) {
-      const result = this.execute([impl], 1, args) as unknown[] | Promise<unknown[]>
+      const result = this.execute([impl], [], args) as unknown[] | Promise<unknown[]>
       if (isPromiseLike(result)) {
         pending.push(Promise.resolve(result).then((list) => (onResult && list.length > 0 ? onResult(list[0]) : undefined)))
       } else if (onResult && result.length > 0) {
@@ -110,24 +111,23 @@ export class HookCaller {
   }
 
   removePlugin(pluginName: string): void {
-    const kept = this.impls.filter((impl) => impl.pluginName !== pluginName)
-    this.wrapperStart = kept.filter((impl) => !impl.wrapper).length
-    this.impls = kept
+    this.plain = this.plain.filter((impl) => impl.pluginName !== pluginName)
+    this.wrappers = this.wrappers.filter((impl) => impl.pluginName !== pluginName)
   }
 
   hasImpls(): boolean {
-    return this.impls.length > 0
+    return this.plain.length > 0 || this.wrappers.length > 0
   }
 
-  private execute(impls: readonly HookImpl[], wrapperStart: number, args: object): unknown {
+  private execute(plain: readonly HookImpl[], wrappers: readonly HookImpl[], args: object): unknown {
     // Fast path: nobody is watching.
-    if (this.monitors.length === 0) return runHookImpls(this.name, impls, wrapperStart, args, !!this.spec.firstResult)
-    return this.executeMonitored(impls, wrapperStart, args)
+    if (this.monitors.length === 0) return runHookImpls(this.name, plain, wrappers, args, !!this.spec.firstResult)
+    return this.executeMonitored(plain, wrappers, args)
   }
 
-  private executeMonitored(impls: readonly HookImpl[], wrapperStart: number, args: object): unknown {
+  private executeMonitored(plain: readonly HookImpl[], wrappers: readonly HookImpl[], args: object): unknown {
     const monitors = [...this.monitors]
-    const info: HookCallInfo = { hookName: this.name, impls: [...impls].reverse(), args }
+    const info: HookCallInfo = { hookName: this.name, impls: [...wrappers].reverse().concat([...plain].reverse()), args }
     for (const monitor of monitors) monitor.before?.(info)
     const started = performance.now()
     const finish = (outcome: CallOutcome) => {
@@ -136,7 +136,7 @@ export class HookCaller {
     }
     let result: unknown
     try {
-      result = runHookImpls(this.name, impls, wrapperStart, args, !!this.spec.firstResult)
+      result = runHookImpls(this.name, plain, wrappers, args, !!this.spec.firstResult)
     } catch (error) {
       finish({ ok: false, error })
       throw error
@@ -159,18 +159,16 @@ export class HookCaller {
 }
 
 /** Returns a new list with `impl` placed in its group, after (so before, in call order) its peers. */
-function insert(impls: readonly HookImpl[], wrapperStart: number, impl: HookImpl) {
-  const [start, end] = impl.wrapper ? [wrapperStart, impls.length] : [0, wrapperStart]
+function insert(impls: readonly HookImpl[], impl: HookImpl): readonly HookImpl[] {
   let at: number
   if (impl.tryFirst) {
-    at = end
+    at = impls.length
   } else if (impl.tryLast) {
-    at = start
-    while (at < end && impls[at]!.tryLast) at++
+    at = 0
+    while (at < impls.length && impls[at]!.tryLast) at++
   } else {
-    at = end
-    while (at > start && impls[at - 1]!.tryFirst) at--
+    at = impls.length
+    while (at > 0 && impls[at - 1]!.tryFirst) at--
   }
-  const next = [...impls.slice(0, at), impl, ...impls.slice(at)]
-  return { impls: next, wrapperStart: impl.wrapper ? wrapperStart : wrapperStart + 1 }
+  return [...impls.slice(0, at), impl, ...impls.slice(at)]
 }

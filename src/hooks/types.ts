@@ -155,3 +155,19 @@ export interface HookMonitor {
   before?(call: HookCallInfo): void
   after?(call: HookCallInfo, outcome: CallOutcome, durationMs: number): void
 }
+
+/** The argument names of H that `args` leaves out. */
+type MissingArgs<H extends AnyHook, A> = Exclude<Extract<keyof H['args'], string>, A extends readonly (infer E)[] ? E : never>
+
+/**
+ * Spec options as written, checked against the hook: `args` must name every argument, or
+ * the compile error says which is missing (a forgotten name would let JavaScript plugins
+ * destructure it unchecked).
+ */
+export type CheckedSpecOptions<S extends HookspecMap<S>, O> = {
+  [K in HookName<S>]: K extends keyof O
+    ? [MissingArgs<S[K], O[K] extends { args: infer A } ? A : never>] extends [never]
+      ? SpecOptions<S[K]>
+      : SpecOptions<S[K]> & { args: `missing argument: ${MissingArgs<S[K], O[K] extends { args: infer A } ? A : never>}` }
+    : SpecOptions<S[K]>
+}

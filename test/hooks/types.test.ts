@@ -5,6 +5,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { definePlugin } from '../../src/define-plugin.ts'
 import { createDataserve } from '../../src/server.ts'
+import { defineHookspecs } from '../../src/hooks/define-hookspecs.ts'
+import type { Hook } from '../../src/hooks/types.ts'
 
 const good = definePlugin({
   name: 'typed',
@@ -48,3 +50,11 @@ describe('plugin types', () => {
     await assert.rejects(createDataserve({ plugins: [mistakes[5]!], notice: () => {} }), /unknown option 'tryfirst'/)
   })
 })
+
+export const specMistakes = [
+  // @ts-expect-error an args list that leaves out an argument of the hook
+  defineHookspecs<{ h: Hook<{ ds: number; request: string }, void> }>()({ h: { args: ['ds'] } }),
+  // @ts-expect-error an argument the hook does not have
+  defineHookspecs<{ h: Hook<{ ds: number }, void> }>()({ h: { args: ['ds', 'nope'] } }),
+]
+export const specsRight = defineHookspecs<{ h: Hook<{ ds: number; request: string }, void> }>()({ h: { args: ['request', 'ds'] } })
