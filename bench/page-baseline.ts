@@ -4,19 +4,17 @@
 // the gap between it and the in-process rate is HTTP. With `node` as second argument, the
 // page is served by node:http alone, without Hono. Usage: page-baseline.ts DB_PATH [node]
 import { createAdaptorServer } from '@hono/node-server'
-import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { pageJson } from '../src/builtins/tables/page-json.ts'
+import { pageJson } from '../src/builtins/tables/page.ts'
 import { envelopeJson } from '../src/builtins/tables/render-json.ts'
 import { schemaFor } from '../src/builtins/tables/schema.ts'
 import type { TableQuery } from '../src/builtins/tables/table-query.ts'
-import { pageCachePragma, type DatabaseHandle } from '../src/databases.ts'
+import { openDatabases } from '../src/databases.ts'
 
 const path = process.argv[2]!
-const db: DatabaseHandle = { name: 'bench', path, immutable: false, connection: new Database(path, { readonly: true }) }
-db.connection.pragma(pageCachePragma(0))
+const [db] = openDatabases([{ path }]) as [ReturnType<typeof openDatabases>[number]]
 const table = schemaFor(db).tables.get('items')!
 const columns = table.columns.map((column) => column.name)
 

@@ -15,8 +15,8 @@ import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { DatabaseHandle } from '../src/databases.ts'
-import { pageJson } from '../src/builtins/tables/page-json.ts'
+import { openDatabases, type DatabaseHandle } from '../src/databases.ts'
+import { pageJson } from '../src/builtins/tables/page.ts'
 import { envelopeJson, renderShape } from '../src/builtins/tables/render-json.ts'
 import { schemaFor } from '../src/builtins/tables/schema.ts'
 import type { TableQuery } from '../src/builtins/tables/table-query.ts'
@@ -47,9 +47,9 @@ function callRate(run: () => unknown): number {
 const COLUMNS = ['id', 'name', 'category', 'price', 'quantity', 'created']
 const ENVELOPE = { ok: true, next: '100', next_url: 'http://127.0.0.1/bench/items.json?_size=100&_next=100', rows: true, truncated: false }
 
-/** (b) What the server does for the page, without HTTP: its own query and serialisation (page-json.ts). */
+/** (b) What the server does for the page, without HTTP: its own query and serialisation (page.ts). */
 function serverPathRate(path: string): number {
-  const db: DatabaseHandle = { name: 'bench', path, immutable: false, connection: new Database(path, { readonly: true }) }
+  const [db] = openDatabases([{ path }]) as [DatabaseHandle]
   const table = schemaFor(db).tables.get('items')!
   const q: TableQuery = { table, columns: COLUMNS, keys: ['id'], where: [], params: {}, keyset: null, userSql: false, size: 100, offset: 0, humanDescription: '' }
   const rate = callRate(() => envelopeJson(ENVELOPE, pageJson(db, q)!.rowsJson))

@@ -4,19 +4,15 @@ import type { PluginInfo } from './hooks/manager.ts'
 import { PluginValidationError } from './hooks/validate.ts'
 import { InternalDatabaseError } from './internal-database.ts'
 import { PluginLoadError } from './plugins/load.ts'
-import { createDataserve, startServer, type ServeOptions } from './server.ts'
-import { createTokenCommand, tokensCommand, UsageError } from './cli-tokens.ts'
+import { existsSync } from 'node:fs'
+import { UsageError } from './errors.ts'
+import { createDataserve, loadPlugins, startServer, type ServeOptions } from './server.ts'
+import type { Command, CommandContext } from './types.ts'
 import { VERSION } from './version.ts'
 
 const USAGE = `Usage: dataserve [serve] [FILES...] [options]
        dataserve plugins [--plugins-dir DIR]
-       dataserve create-token ACTOR [--expires-after S] [--all ACTION] [--database DB ACTION]
-                              [--resource DB RESOURCE ACTION] [--secret SECRET]
-       dataserve tokens create ACTOR --internal PATH [--create] [--expires-after S] [--all ACTION]
-                              [--database DB ACTION] [--resource DB RESOURCE ACTION] [--description TEXT]
-       dataserve tokens list --internal PATH [--status active|revoked|expired] [--actor ID]
-       dataserve tokens revoke ID --internal PATH
-         (the internal database must exist: --create starts a new one)
+       dataserve COMMAND …   (commands from plugins, below)
 
 Serve SQLite databases as a JSON and CSV API.
 
@@ -134,8 +130,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 /** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === 'create-token') return guarded(() => createTokenCommand(argv.slice(1), print))
-  if (argv[0] === 'tokens') return guarded(() => tokensCommand(argv.slice(1), print))
+  const fromPlugin = await pluginCommand(argv)
+  if (fromPlugin) return guarded(() => fromPlugin.run(argv.slice(1), commandContext))
   let parsed: ParsedArgs
   try {
     parsed = parseArgs(argv)
@@ -145,7 +141,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2
   }
   const { command, options } = parsed
-  if (command === 'help') return print(USAGE)
+  if (command === 'help') return print(`${USAGE}\n\nCommands from plugins:\n${(await commands(options)).map((c) => indent(c.usage)).join('\n')}`)
   if (command === 'version') return print(`dataserve ${VERSION}`)
   try {
     if (command === 'plugins') {
@@ -208,6 +204,36 @@ function listenError(error: unknown, options: ServeOptions): string | undefined 
   if (code === 'EACCES') return `${where}: permission denied (ports below 1024 need privileges: pick a --port of 1024 or more)`
   if (code === 'EADDRNOTAVAIL') return `${where}: this machine has no address ${options.host} (check --host)`
   return undefined
+}
+
+/**
+ * The plugin command `argv[0]` names (`create-token`, `tokens`, …), from the plugins the
+ * command line would load (built-ins, npm packages, `--plugins-dir`). Not a command when it
+ * looks like a file: `dataserve mydb.sqlite` serves it.
+ */
+async function pluginCommand(argv: readonly string[]): Promise<Command | undefined> {
+  const [name] = argv
+  if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || name === 'serve' || name === 'plugins' || existsSync(name)) return undefined
+  const dir = argv.indexOf('--plugins-dir')
+  return (await commands({ pluginsDir: dir === -1 ? undefined : argv[dir + 1] })).find((command) => command.name === name)
+}
+
+async function commands(options: Pick<ServeOptions, 'pluginsDir'>): Promise<Command[]> {
+  const pm = await loadPlugins({ pluginsDir: options.pluginsDir })
+  return (await pm.hook.registerCommands({})).flat()
+}
+
+const commandContext: CommandContext = {
+  createDataserve: (options) => createDataserve({ notice: () => {}, ...options }),
+  print: (text) => void process.stdout.write(text + '\n'),
+  warn: (text) => void process.stderr.write(text + '\n'),
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n')
 }
 
 function print(text: string): number {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
+import { SqlUnavailableError, type BatchResult, type BatchStatement, type SqlPool, type SqlResult } from './sql/pool.ts'
 
 /** One database dataserve serves. */
 export interface DatabaseHandle {
@@ -10,7 +11,24 @@ export interface DatabaseHandle {
   readonly path: string | null
   /** Opened with `-i`: the file will not change while we serve it. */
   readonly immutable: boolean
+  /** Read-only, on the server's thread: for queries that are known to be cheap. */
   readonly connection: Database.Database
+  /**
+   * Runs one read-only statement in the SQL processes, stopped at `timeLimitMs`: for user SQL
+   * (`?sql=`, `_where`) and anything that may run long. At most `maxRows` rows
+   * (`truncated` says whether there were more); integers come back as BigInt. Rejects with
+   * `SqlTimeoutError`, `SqlError` (SQLite refused it) or `SqlUnavailableError` (the process
+   * died, or the server is stopping).
+   *
+   * @example
+   * const { columns, rows } = await db.execute('select count(*) from t where x = :x', { x: 1 }, { timeLimitMs: 200, maxRows: 1 })
+   */
+  execute(sql: string, params: Record<string, unknown>, options: { timeLimitMs: number; maxRows: number }): Promise<SqlResult>
+  /**
+   * Several cheap statements in one SQL process, one after another: each that runs past
+   * `statementLimitMs` is reported `{timedOut: true}`; the whole batch is stopped at `timeLimitMs`.
+   */
+  executeBatch(statements: readonly BatchStatement[], options: { statementLimitMs: number; timeLimitMs: number }): Promise<BatchResult[]>
 }
 
 export interface DatabaseFile {
@@ -29,6 +47,10 @@ export class DatabaseOpenError extends Error {
  * flagged so plugins may cache what they derive from it.
  */
 export function openDatabases(files: readonly DatabaseFile[], options: OpenOptions = {}): DatabaseHandle[] {
+  const sql = () => {
+    if (!options.sql) throw new SqlUnavailableError('These databases have no SQL processes')
+    return options.sql()
+  }
   const handles: DatabaseHandle[] = []
   const taken = new Set<string>()
   try {
@@ -38,7 +60,14 @@ export function openDatabases(files: readonly DatabaseFile[], options: OpenOptio
       let name = stem
       for (let n = 2; taken.has(name); n++) name = `${stem}_${n}`
       taken.add(name)
-      handles.push({ name, path: isMemory ? null : resolve(file.path), immutable: !!file.immutable, connection: open(file.path, options.cacheSizeKb ?? 0) })
+      handles.push({
+        name,
+        path: isMemory ? null : resolve(file.path),
+        immutable: !!file.immutable,
+        connection: open(file.path, options.cacheSizeKb ?? 0),
+        execute: async (text, params, { timeLimitMs, maxRows }) => sql().run({ database: name, sql: text, params, maxRows, timeLimitMs }),
+        executeBatch: async (statements, { statementLimitMs, timeLimitMs }) => sql().runBatch(name, statements, statementLimitMs, timeLimitMs),
+      })
     }
   } catch (error) {
     for (const handle of handles) handle.connection.close()
@@ -50,6 +79,8 @@ export function openDatabases(files: readonly DatabaseFile[], options: OpenOptio
 export interface OpenOptions {
   /** Datasette's `cache_size_kb` setting: SQLite's page cache per connection; 0 for SQLite's default. */
   cacheSizeKb?: number
+  /** The SQL processes `execute()` runs in (made once the databases are known). */
+  sql?: () => SqlPool
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DataserveConfig } from './config/load.ts'
 import type { Settings } from './config/settings.ts'
 import type { DatabaseHandle } from './databases.ts'
+import type { SqlPool } from './sql/pool.ts'
 import { ForbiddenError } from './errors.ts'
 import type { Hookspecs } from './hookspecs.ts'
 import type { PluginManager } from './hooks/manager.ts'
@@ -20,6 +21,8 @@ export interface DataserveOptions {
   configFile?: string
   /** The internal database (plugins' own state), `:memory:` when not kept. */
   internalPath?: string
+  /** The SQL processes behind `DatabaseHandle.execute()`; stopped by close(). */
+  sql?: SqlPool
 }
 
 export interface AllowedQuery {
@@ -46,10 +49,11 @@ export class Dataserve {
   /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
   readonly plugins: PluginManager<Hookspecs>
   /**
-   * Query-string parameters that carry credentials (`_auth_token`): plugins add theirs at
-   * startup; nothing dataserve builds (next_url, Link, redirects) ever repeats them.
+   * Query-string parameters that carry credentials (`_auth_token`), from
+   * `registerCredentialParams`: nothing dataserve builds (next_url, Link, redirects) ever
+   * repeats them, and logs hide their values.
    */
-  readonly credentialParams = new Set<string>(['_auth_token'])
+  readonly credentialParams = new Set<string>()
   /** Open databases by name, in the order they were given. */
   readonly databases: ReadonlyMap<string, DatabaseHandle>
   /** Newest first: sign() uses the first, unsign() accepts any. */
@@ -57,6 +61,7 @@ export class Dataserve {
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
   #tokenHandlers: TokenHandler[] = []
+  readonly #sql: SqlPool | undefined
   #closed = false
 
   constructor(options: DataserveOptions) {
@@ -66,6 +71,7 @@ export class Dataserve {
     this.settings = options.config.settings
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))
+    this.#sql = options.sql
     this.#secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
     if (this.#secrets.length === 0 || this.#secrets.some((secret) => secret === '')) throw new Error('Dataserve needs at least one non-empty secret')
   }
@@ -192,7 +198,7 @@ export class Dataserve {
   }
 
   /**
-   * Collects the actions and token handlers plugins register. Called once by the server
+   * Collects the actions, credential parameters and token handlers plugins register. Called once by the server
    * before it listens; duplicate action names or abbreviations stop startup.
    */
   async collectRegistrations(): Promise<void> {
@@ -211,6 +217,9 @@ export class Dataserve {
     }
     this.#actions = actions
     this.#actionsByAbbr = byAbbr
+    for (const names of await this.plugins.hook.registerCredentialParams({ ds: this })) {
+      for (const name of names) this.credentialParams.add(name)
+    }
     const handlers = await this.plugins.hook.registerTokenHandler({ ds: this })
     const names = new Set<string>()
     for (const handler of handlers) {
@@ -227,13 +236,19 @@ export class Dataserve {
     }
   }
 
-  /** Calls `shutdown` (once), then closes the databases. */
+  /** Starts a SQL process, so the first time-limited query finds one warm. Called by the server once it listens. */
+  warmUp(): void {
+    this.#sql?.warm()
+  }
+
+  /** Calls `shutdown` (once), then stops the SQL processes and closes the databases. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     try {
       await this.plugins.hook.shutdown({ ds: this })
     } finally {
+      this.#sql?.close()
       for (const db of this.databases.values()) {
         if (db.connection.open) db.connection.close()
       }

@@ -56,6 +56,11 @@ function headerSafe(text: string): string {
   return text.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')
 }
 
+/** A mistake on the command line: printed with the usage hint, exit code 2. Throw it from a `Command`. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
 /** The JSON body every error response has, in Datasette's shape. */
 export function errorBody(status: number, message: string) {
   return { ok: false as const, error: message, errors: [message], status }

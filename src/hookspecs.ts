@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { Dataserve } from './dataserve.ts'
 import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
-import type { Action, Actor, Middleware, Resource, Route, TokenHandler } from './types.ts'
+import type { Action, Actor, Command, Middleware, Resource, Route, TokenHandler } from './types.ts'
 
 /**
  * Every hook dataserve calls: the single source of truth for names, arguments and results.
@@ -48,6 +48,20 @@ export interface Hookspecs {
    * Datasette's asgi_wrapper). Called once at startup.
    */
   registerMiddleware: Hook<{ ds: Dataserve }, Middleware[]>
+
+  /**
+   * Query-string parameters that carry credentials (`_auth_token`): nothing dataserve writes
+   * (next_url, Link, redirects) repeats them, and logs show `***` for their values. Called
+   * once at startup.
+   */
+  registerCredentialParams: Hook<{ ds: Dataserve }, string[]>
+
+  /**
+   * Subcommands of the `dataserve` command line (Datasette's `register_commands`):
+   * `dataserve NAME …` runs the command named NAME. Called when the command line starts,
+   * before any Dataserve exists.
+   */
+  registerCommands: Hook<{}, Command[]>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()({
@@ -61,4 +75,6 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()
   shutdown: { args: ['ds'] },
   listening: { args: ['ds', 'url'] },
   registerMiddleware: { args: ['ds'] },
+  registerCredentialParams: { args: ['ds'] },
+  registerCommands: { args: [] },
 })

@@ -28,6 +28,19 @@ export function optionalSeconds(value: unknown, name = 'expires_after'): number 
   return value
 }
 
+/**
+ * `?page=` and `?page_size=` of a paginated listing: positive integers, the size capped at
+ * `maxSize`; `offset` is where the page starts.
+ *
+ * @example
+ * const { page, size, offset } = pageParams(c.req.query('page'), c.req.query('page_size'), { defaultSize: 50, maxSize: 200 })
+ */
+export function pageParams(page: string | undefined, pageSize: string | undefined, limits: { defaultSize: number; maxSize: number }) {
+  const number = positiveInt(page ?? '1', 'page')
+  const size = Math.min(positiveInt(pageSize ?? String(limits.defaultSize), 'page_size'), limits.maxSize)
+  return { page: number, size, offset: (number - 1) * size }
+}
+
 /** Datasette's truthy flags: `_dl=1`, `_stream=on`. */
 export function isOn(value: string | undefined): boolean {
   return value !== undefined && ['1', 'on', 'true', 'yes'].includes(value.toLowerCase())

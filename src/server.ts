@@ -4,10 +4,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.ts'
 import { builtinPlugins } from './builtins/index.ts'
-import { ConfigError } from './config/errors.ts'
-import { loadConfig } from './config/load.ts'
+import { configuredSecrets } from './signing-secrets.ts'
+import { loadConfig, type DataserveConfig } from './config/load.ts'
 import { Dataserve } from './dataserve.ts'
-import { openDatabases, type DatabaseFile } from './databases.ts'
+import { openDatabases, pageCachePragma, type DatabaseFile, type DatabaseHandle } from './databases.ts'
+import { SqlPool } from './sql/pool.ts'
 import { hookspecs, type Hookspecs } from './hookspecs.ts'
 import { prepareInternalDatabase } from './internal-database.ts'
 import { guardRequest } from './http-guard.ts'
@@ -54,12 +55,13 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>
 }
 
-/** Builds a Dataserve from options: config, plugins, databases and hooks, but no listening socket. */
-export async function createDataserve(options: ServeOptions = {}): Promise<Dataserve> {
+/**
+ * A plugin manager with every plugin the options and environment ask for: the built-ins,
+ * npm packages, the plugins directory and embedded plugin objects, minus the blocked ones.
+ * The server and the command line (for plugins' commands) load plugins this one way.
+ */
+export async function loadPlugins(options: ServeOptions = {}): Promise<PluginManager<Hookspecs>> {
   const env = options.env ?? process.env
-  const notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
-  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
-  if (options.internal !== undefined) prepareInternalDatabase(options.internal)
   const pm = new PluginManager<Hookspecs>(hookspecs)
   if (env.DATASERVE_TRACE_HOOKS && env.DATASERVE_TRACE_HOOKS !== '0') pm.addMonitor(traceMonitor())
   const blocked = [...(options.blockPlugins ?? []), ...(env.DATASERVE_BLOCK_PLUGINS ?? '').split(',').map((name) => name.trim())].filter(Boolean)
@@ -69,13 +71,26 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   await loadNpmPlugins(pm, options.npmRoot ?? process.cwd(), env, new Set(blocked))
   if (options.pluginsDir !== undefined) await loadPluginDir(pm, options.pluginsDir)
   for (const plugin of options.plugins ?? []) pm.register(plugin, { source: 'embedded' })
+  return pm
+}
+
+/** Builds a Dataserve from options: config, plugins, databases and hooks, but no listening socket. */
+export async function createDataserve(options: ServeOptions = {}): Promise<Dataserve> {
+  const env = options.env ?? process.env
+  const notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
+  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
+  if (options.internal !== undefined) prepareInternalDatabase(options.internal)
+  const pm = await loadPlugins(options)
 
   let secret = configuredSecrets(options.secret, env)
   if (!secret) {
     secret = [randomBytes(32).toString('hex')]
     notice('dataserve: no --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
-  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases: openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb }), secret })
+  let sql: SqlPool | undefined
+  const databases = openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb, sql: () => sql! })
+  sql = sqlPoolFor(pm, databases, config)
+  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, secret })
   try {
     await ds.prepareConnections()
     await ds.collectRegistrations()
@@ -88,21 +103,20 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
 }
 
 /**
- * The signing secrets, newest first: `--secret` (repeatable), else `DATASERVE_SECRETS`
- * (comma-separated), else `DATASERVE_SECRET` or `DATASETTE_SECRET`. Undefined when none is
- * set. An empty one is an error: it would sign with a key anybody can guess.
+ * The SQL processes of these databases. Plugins loaded from files or packages run there too,
+ * so the SQL functions their prepareConnection adds work in ?sql= queries. (Plugin objects
+ * passed in by an embedding program cannot be sent to another process.)
  */
-export function configuredSecrets(given: string | readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
-  const check = (secrets: string[], source: string) => {
-    secrets.forEach((secret, i) => {
-      if (secret.trim() === '') throw new ConfigError(source, [], `secret ${i + 1} is empty`)
-    })
-    return secrets
-  }
-  if (given !== undefined) return check(typeof given === 'string' ? [given] : [...given], '--secret')
-  if (env.DATASERVE_SECRETS !== undefined) return check(env.DATASERVE_SECRETS.split(',').map((secret) => secret.trim()), 'DATASERVE_SECRETS')
-  const single = env.DATASERVE_SECRET ?? env.DATASETTE_SECRET
-  return single ? [single] : undefined
+function sqlPoolFor(pm: PluginManager<Hookspecs>, databases: readonly DatabaseHandle[], config: DataserveConfig): SqlPool {
+  const modules = pm
+    .listPlugins()
+    .filter((plugin) => plugin.hooks.includes('prepareConnection') && plugin.module !== undefined)
+    .map((plugin) => plugin.module!)
+  return new SqlPool(
+    databases.map((db) => ({ name: db.name, path: db.path })),
+    config.settings.num_sql_threads,
+    { modules, config, settings: config.settings, pageCache: pageCachePragma(config.settings.cache_size_kb) },
+  )
 }
 
 /** Creates the Dataserve, builds the app and listens. */
@@ -133,6 +147,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const host = address.includes(':') ? `[${address}]` : address
   const url = `http://${host}:${port}/`
   let closing: Promise<void> | undefined
+  ds.warmUp()
   try {
     await ds.plugins.hook.listening({ ds, url })
   } catch (error) {

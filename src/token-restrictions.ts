@@ -44,6 +44,17 @@ export class TokenRestrictions {
     return this.all.length === 0 && this.databases.size === 0 && this.resources.size === 0
   }
 
+  /**
+   * Datasette's `_r` shape with each action written as its registered abbreviation (`vt`
+   * for view-table), as Datasette writes restrictions into tokens.
+   *
+   * @example
+   * payload._r = restrictions.abbreviated(ds)
+   */
+  abbreviated(ds: { resolveAction(nameOrAbbr: string): { abbr?: string } | undefined }): RestrictionsJSON {
+    return this.toJSON((action) => ds.resolveAction(action)?.abbr ?? action)
+  }
+
   /** Datasette's `_r` shape; `abbreviate` maps an action name to its abbreviation. */
   toJSON(abbreviate: (action: string) => string = (action) => action): RestrictionsJSON {
     const out: RestrictionsJSON = {}

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Dataserve } from './dataserve.ts'
 import type { Awaitable } from './hooks/types.ts'
+import type { ServeOptions } from './server.ts'
 import type { TokenRestrictions } from './token-restrictions.ts'
 
 /** Who is making a request: at least an `id`. No actor (`null`) means anonymous. */
@@ -77,6 +78,26 @@ export interface TokenHandlerSupports {
   expiresAfter?: boolean
   /** Tokens it creates carry `restrictions` and can do no more than they allow. */
   restrictions?: boolean
+}
+
+/** A subcommand of the `dataserve` command line, from `registerCommands`. */
+export interface Command {
+  /** `dataserve NAME …` */
+  name: string
+  /** Its lines in `dataserve --help`. */
+  usage: string
+  /** Runs with the arguments after the name; resolves with the exit code. Throw `UsageError` for a wrong argument (exit 2). */
+  run(argv: readonly string[], context: CommandContext): Promise<number>
+}
+
+/** What a command gets from the command line. */
+export interface CommandContext {
+  /** A Dataserve built as the server builds one (config, plugins, databases), without listening. Close it when done. */
+  createDataserve(options: ServeOptions): Promise<Dataserve>
+  /** A line on stdout. */
+  print(text: string): void
+  /** A line on stderr. */
+  warn(text: string): void
 }
 
 /** Where a token was presented, for handlers that keep an audit trail. */

@@ -1,9 +1,9 @@
-import type { Plugin } from '../define-plugin.ts'
 import actorCookie from './actor-cookie/plugin.ts'
 import introspection from './introspection/plugin.ts'
 import permissions from './permissions/plugin.ts'
 import tables from './tables/plugin.ts'
 import tokens from './tokens/plugin.ts'
+import type { Plugin } from '../plugin-api.ts'
 
 /**
  * The built-in plugins, registered first so user plugins run before them. Order matters

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { didYouMean } from '../util/nearest.ts'
 import { ConfigError } from './errors.ts'
-import { CONFIG_SCHEMA, checkSchema, kind } from './schema.ts'
+import { CONFIG_SCHEMA, checkSchema, describeValue } from './schema.ts'
 import { resolveSecrets } from './secrets.ts'
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts'
 
@@ -62,7 +62,7 @@ export function loadConfig({ file, overrides = [], env = process.env }: LoadConf
       throw new ConfigError(file, [], `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`)
     }
     if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(file, [], `expected a mapping, got ${kind(parsed)}`)
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(file, [], `expected a mapping, got ${describeValue(parsed)}`)
       raw = parsed as Record<string, unknown>
     }
   }
@@ -114,7 +114,7 @@ function parseOverrideValue(value: string): unknown {
 function checkSettings(value: unknown, file: string): Settings {
   const settings: Record<string, unknown> = Object.assign(Object.create(null), DEFAULT_SETTINGS)
   if (value === undefined || value === null) return settings as Settings
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, ['settings'], `expected a mapping, got ${kind(value)}`)
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, ['settings'], `expected a mapping, got ${describeValue(value)}`)
   for (const [name, given] of Object.entries(value)) {
     const path = ['settings', name]
     if (!isSetting(name)) throw new ConfigError(file, path, `unknown setting${didYouMean(name, Object.keys(DEFAULT_SETTINGS))}`)
@@ -143,7 +143,7 @@ function coerceSetting(value: unknown, expected: string, file: string, path: str
   if (expected === 'number') {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
     if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
-      throw new ConfigError(file, path, `expected a whole number ≥ 0, got ${kind(value)}`)
+      throw new ConfigError(file, path, `expected a whole number ≥ 0, got ${describeValue(value)}`)
     }
     return number
   }
@@ -152,8 +152,8 @@ function coerceSetting(value: unknown, expected: string, file: string, path: str
     const text = String(value).toLowerCase()
     if (['on', 'true', '1'].includes(text)) return true
     if (['off', 'false', '0'].includes(text)) return false
-    throw new ConfigError(file, path, `expected true/false (or on/off), got ${kind(value)}`)
+    throw new ConfigError(file, path, `expected true/false (or on/off), got ${describeValue(value)}`)
   }
-  if (typeof value !== 'string') throw new ConfigError(file, path, `expected a string, got ${kind(value)}`)
+  if (typeof value !== 'string') throw new ConfigError(file, path, `expected a string, got ${describeValue(value)}`)
   return value
 }

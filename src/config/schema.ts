@@ -99,27 +99,27 @@ export function checkSchema(value: unknown, schema: Schema, file: string, path: 
   }
   if (schema === 'any') return
   if (schema === 'string') {
-    if (typeof value !== 'string') fail(`expected a string, got ${kind(value)}`)
+    if (typeof value !== 'string') fail(`expected a string, got ${describeValue(value)}`)
     return
   }
   if (schema === 'boolean') {
-    if (typeof value !== 'boolean') fail(`expected true or false, got ${kind(value)}`)
+    if (typeof value !== 'boolean') fail(`expected true or false, got ${describeValue(value)}`)
     return
   }
   if (schema === 'string-list') {
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) fail(`expected a list of strings, got ${kind(value)}`)
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) fail(`expected a list of strings, got ${describeValue(value)}`)
     return
   }
   if (schema === 'allow') {
     // Deep checks of allow blocks belong to the permissions plugin; here only the shape.
     if (typeof value !== 'boolean' && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-      fail(`an allow block must be true, false or a mapping like {id: alice}, got ${kind(value)}`)
+      fail(`an allow block must be true, false or a mapping like {id: alice}, got ${describeValue(value)}`)
     }
     return
   }
   if (value === null || value === undefined) return // an empty YAML section
   if (typeof value !== 'object' || Array.isArray(value)) {
-    fail(`expected a mapping, got ${kind(value)}`)
+    fail(`expected a mapping, got ${describeValue(value)}`)
     return
   }
   if ('map' in schema) {
@@ -141,7 +141,7 @@ export function checkSchema(value: unknown, schema: Schema, file: string, path: 
  * `$env` or `${VAR}` put under the wrong key must not end up in a log. (Numbers and
  * booleans can only come from the file itself.)
  */
-export function kind(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { register } from 'node:module'
 import { extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Hookspecs } from '../hookspecs.ts'
-import type { PluginManager } from '../hooks/manager.ts'
+import { hookspecs, type Hookspecs } from '../hookspecs.ts'
+import { PluginManager } from '../hooks/manager.ts'
 import type { PluginObject } from '../hooks/types.ts'
 
 /** A plugin that could not be loaded: names the file or package and the reason. Stops startup. */
@@ -19,8 +19,9 @@ let selfResolveRegistered = false
 export function ensureSelfResolve(): void {
   if (selfResolveRegistered) return
   selfResolveRegistered = true
-  const entry = new URL('../index.ts', import.meta.url).href
-  register(new URL('./self-resolve.mjs', import.meta.url), { data: { entry } })
+  const entry = new URL('../plugin-api.ts', import.meta.url).href
+  const server = new URL('../server.ts', import.meta.url).href
+  register(new URL('./self-resolve.mjs', import.meta.url), { data: { entry, server } })
 }
 
 /** Registers every `.js/.mjs/.ts/.mts` file in `dir`, in name order. */
@@ -63,6 +64,25 @@ export async function loadNpmPlugins(pm: PluginManager<Hookspecs>, root: string,
   for (const name of allow ?? []) {
     if (!loaded.has(name)) process.stderr.write(`dataserve: DATASERVE_LOAD_PLUGINS names '${name}', which is not an installed plugin (by package or plugin name)\n`)
   }
+}
+
+/**
+ * A plugin manager holding the plugins at these module URLs (as PluginInfo.module records
+ * them): how the SQL processes get the server's prepareConnection implementations.
+ */
+export async function loadPluginModules(urls: readonly string[]): Promise<PluginManager<Hookspecs>> {
+  ensureSelfResolve()
+  const pm = new PluginManager<Hookspecs>(hookspecs)
+  for (const url of urls) {
+    let module: { default?: unknown; plugin?: unknown }
+    try {
+      module = await import(url)
+    } catch (error) {
+      throw new PluginLoadError(`plugin ${url} failed to import: ${(error as Error).message ?? String(error)}`)
+    }
+    registerOrExplain(pm, (module.default ?? module.plugin) as PluginObject, { source: url, module: url }, `plugin ${url}`)
+  }
+  return pm
 }
 
 interface PluginPackage {

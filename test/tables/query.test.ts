@@ -153,7 +153,7 @@ describe('a SQL process that dies under a query', () => {
         try {
           const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
           const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-          return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sql-child')
+          return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/sql/child.mjs')
         } catch {
           return false
         }

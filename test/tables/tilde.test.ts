@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { tildeDecode, tildeEncode } from '../../src/builtins/tables/tilde.ts'
+import { tildeDecode, tildeEncode } from '../../src/util/tilde.ts'
 
 describe('tilde encoding, as Datasette does it', () => {
   const pairs: [string, string][] = [

@@ -132,7 +132,7 @@ describe('secret rotation', () => {
   })
 
   it('DATASERVE_SECRETS=new,old does the same; an empty entry stops startup', async () => {
-    const { configuredSecrets } = await import('../../src/server.ts')
+    const { configuredSecrets } = await import('../../src/signing-secrets.ts')
     assert.deepEqual(configuredSecrets(undefined, { DATASERVE_SECRETS: 'new, old' }), ['new', 'old'])
     assert.deepEqual(configuredSecrets(['a', 'b'], { DATASERVE_SECRETS: 'x' }), ['a', 'b'], '--secret wins')
     assert.deepEqual(configuredSecrets(undefined, { DATASETTE_SECRET: 'd' }), ['d'])

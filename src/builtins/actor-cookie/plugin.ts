@@ -1,11 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { sha256 } from '../../util/sha256.ts'
 import { deleteCookie, setCookie } from 'hono/cookie'
-import { definePlugin } from '../../define-plugin.ts'
-import type { Dataserve } from '../../dataserve.ts'
-import { errorBody, ForbiddenError } from '../../errors.ts'
-import type { Actor } from '../../types.ts'
-import { VERSION } from '../../version.ts'
+import { ForbiddenError, VERSION, definePlugin, errorBody, sha256, type Actor, type Dataserve } from '../../plugin-api.ts'
 
 const COOKIE = 'ds_actor'
 const NAMESPACE = 'actor'

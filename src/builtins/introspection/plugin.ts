@@ -1,10 +1,7 @@
 import Database from 'better-sqlite3'
 import { statSync } from 'node:fs'
 import type { Context } from 'hono'
-import { definePlugin } from '../../define-plugin.ts'
-import type { Dataserve } from '../../dataserve.ts'
-import type { DataserveEnv } from '../../types.ts'
-import { VERSION } from '../../version.ts'
+import { VERSION, definePlugin, type Dataserve, type DataserveEnv } from '../../plugin-api.ts'
 
 /**
  * Datasette's introspection endpoints: which plugins, hooks, versions and settings this

@@ -1,6 +1,4 @@
-import { ConfigError } from '../../config/errors.ts'
-import { kind } from '../../config/schema.ts'
-import type { Actor } from '../../types.ts'
+import { ConfigError, describeValue, type Actor } from '../../plugin-api.ts'
 
 /**
  * Does `actor` match a Datasette allow block?
@@ -37,7 +35,7 @@ export function actorMatchesAllow(actor: Actor | null, allow: unknown): boolean 
 export function checkAllowBlock(block: unknown, file: string, path: string[]): void {
   if (block === null || block === undefined || typeof block === 'boolean') return
   if (typeof block !== 'object' || Array.isArray(block)) {
-    throw new ConfigError(file, path, `an allow block must be true, false or a mapping like {id: alice}, got ${kind(block)}`)
+    throw new ConfigError(file, path, `an allow block must be true, false or a mapping like {id: alice}, got ${describeValue(block)}`)
   }
   for (const [key, value] of Object.entries(block)) {
     if (key === 'unauthenticated') {
@@ -47,6 +45,6 @@ export function checkAllowBlock(block: unknown, file: string, path: string[]): v
     const ok =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ||
       (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
-    if (!ok) throw new ConfigError(file, [...path, key], `expected a value, "*" or a list of values, got ${kind(value)}`)
+    if (!ok) throw new ConfigError(file, [...path, key], `expected a value, "*" or a list of values, got ${describeValue(value)}`)
   }
 }

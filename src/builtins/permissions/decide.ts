@@ -1,8 +1,7 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { Actor, Resource } from '../../types.ts'
 import { actorMatchesAllow } from './allow-block.ts'
 import { restrictionsAllow, restrictionsOf } from './restrictions.ts'
 import type { Rule, RuleIndex } from './rules.ts'
+import type { Actor, Dataserve, Resource } from '../../plugin-api.ts'
 
 /** Datasette's defaults under `--default-allow`. */
 export const DEFAULT_ALLOW_ACTIONS = new Set(['view-instance', 'view-database', 'view-table', 'view-query', 'execute-sql'])

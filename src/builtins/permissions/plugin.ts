@@ -1,15 +1,8 @@
 import type { Context } from 'hono'
-import { definePlugin } from '../../define-plugin.ts'
-import type { Dataserve } from '../../dataserve.ts'
-import { BadRequestError } from '../../errors.ts'
-import { positiveInt } from '../../request-input.ts'
-import type { DataserveEnv, Resource } from '../../types.ts'
-import { urlFor } from '../../urls.ts'
-import { VERSION } from '../../version.ts'
-import { tildeEncode } from '../tables/tilde.ts'
 import { decide } from './decide.ts'
 import { RuleIndex } from './rules.ts'
 import { validatePermissionConfig } from './validate-config.ts'
+import { BadRequestError, VERSION, definePlugin, positiveInt, tildeEncode, urlFor, type Dataserve, type DataserveEnv, type Resource } from '../../plugin-api.ts'
 
 const indexes = new WeakMap<Dataserve, RuleIndex>()
 

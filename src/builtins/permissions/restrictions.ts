@@ -1,5 +1,4 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { Resource } from '../../types.ts'
+import type { Dataserve, Resource } from '../../plugin-api.ts'
 
 /** Datasette's `_r` block on a token actor. */
 export interface Restrictions {

@@ -1,4 +1,4 @@
-import type { DataserveConfig } from '../../config/load.ts'
+import type { DataserveConfig } from '../../plugin-api.ts'
 
 /** One rule from datasette.yaml: an allow block and where it came from. */
 export interface Rule {

@@ -1,8 +1,5 @@
-import { ConfigError } from '../../config/errors.ts'
-import type { DataserveConfig } from '../../config/load.ts'
-import type { Dataserve } from '../../dataserve.ts'
-import { didYouMean } from '../../util/nearest.ts'
 import { checkAllowBlock } from './allow-block.ts'
+import { ConfigError, didYouMean, type Dataserve, type DataserveConfig } from '../../plugin-api.ts'
 
 /**
  * Every allow block has a valid shape and every `permissions:` key names a registered

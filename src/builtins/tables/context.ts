@@ -1,17 +1,8 @@
 import type { Context } from 'hono'
-import type { Dataserve } from '../../dataserve.ts'
-import type { DatabaseHandle } from '../../databases.ts'
-import { BadRequestError, HttpError, NotFoundError } from '../../errors.ts'
-import type { DataserveEnv } from '../../types.ts'
 import { schemaFor, type TableInfo } from './schema.ts'
-import { QueryError, QueryTimeoutError, QueryUnavailableError, type SqlPool } from './sql-pool.ts'
+import { BadRequestError, HttpError, NotFoundError, SqlError, SqlTimeoutError, SqlUnavailableError, type DatabaseHandle, type Dataserve, type DataserveEnv } from '../../plugin-api.ts'
 
 export type Ctx = Context<DataserveEnv>
-
-/** What every view of the tables plugin shares. */
-export interface TablesState {
-  pool: SqlPool
-}
 
 export function getDatabase(ds: Dataserve, name: string): DatabaseHandle {
   const db = ds.databases.get(name)
@@ -69,8 +60,8 @@ export function timeLimit(ds: Dataserve, query: URLSearchParams): number {
  * 503 to retry; anything else is a bug and stays one.
  */
 export function asBadRequest(error: unknown): never {
-  if (error instanceof QueryTimeoutError || error instanceof QueryError) throw new BadRequestError(error.message)
-  if (error instanceof QueryUnavailableError) throw new HttpError(503, error.message, { 'Retry-After': '1' })
+  if (error instanceof SqlTimeoutError || error instanceof SqlError) throw new BadRequestError(error.message)
+  if (error instanceof SqlUnavailableError) throw new HttpError(503, error.message, { 'Retry-After': '1' })
   if (error instanceof Error && (error as { code?: string }).code?.startsWith('SQLITE_')) throw new BadRequestError(error.message)
   throw error
 }

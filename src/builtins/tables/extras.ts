@@ -1,6 +1,5 @@
-import { BadRequestError } from '../../errors.ts'
-import { urlFor } from '../../urls.ts'
 import { listParam, type Ctx } from './context.ts'
+import { BadRequestError, urlFor } from '../../plugin-api.ts'
 
 /** Where an `?_extra=` can be asked for. */
 export type ExtraScope = 'table' | 'row' | 'query'

@@ -1,14 +1,8 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { DatabaseHandle } from '../../databases.ts'
-import { BadRequestError } from '../../errors.ts'
-import { pathFor, urlFor } from '../../urls.ts'
-import type { Actor } from '../../types.ts'
-import type { Ctx, TablesState } from './context.ts'
+import type { Ctx } from './context.ts'
 import { SqlReal } from './json-text.ts'
 import { expandLabels } from './labels.ts'
-import { QueryTimeoutError, type BatchResult } from './sql-pool.ts'
-import { quoteIdentifier } from './sql.ts'
 import { filteredSql, type TableQuery } from './table-query.ts'
+import { BadRequestError, pathFor, quoteIdentifier, SqlTimeoutError, urlFor, type Actor, type BatchResult, type DatabaseHandle, type Dataserve } from '../../plugin-api.ts'
 
 /**
  * Datasette's facets: counts of the distinct values of a column (`_facet=`), of the items of
@@ -91,7 +85,6 @@ export interface FacetContext {
   ds: Dataserve
   actor: Actor | null
   db: DatabaseHandle
-  state: TablesState
   q: TableQuery
   query: URLSearchParams
   size: number
@@ -120,9 +113,9 @@ export async function facetResults(x: FacetContext, facets: readonly FacetReques
           : `select ${column} as value, count(*) as count from (${sql}) where ${column} is not null group by ${column} order by count desc, value limit ${x.size + 1}`
     let rows: unknown[][]
     try {
-      rows = (await x.state.pool.run({ database: x.db.name, sql: facetSql, params, maxRows: x.size + 1, timeLimitMs: x.ds.settings.facet_time_limit_ms })).rows
+      rows = (await x.db.execute(facetSql, params, { maxRows: x.size + 1, timeLimitMs: x.ds.settings.facet_time_limit_ms })).rows
     } catch (error) {
-      if (error instanceof QueryTimeoutError) {
+      if (error instanceof SqlTimeoutError) {
         timedOut.push(facet.column)
         continue
       }
@@ -210,9 +203,9 @@ export async function suggestedFacets(x: FacetContext, enabled: readonly FacetRe
   const limit = x.ds.settings.facet_suggest_time_limit_ms
   let results: BatchResult[]
   try {
-    results = await x.state.pool.runBatch(x.db.name, statements, limit, Math.max(limit * statements.length, 1000))
+    results = await x.db.executeBatch(statements, { statementLimitMs: limit, timeLimitMs: Math.max(limit * statements.length, 1000) })
   } catch (error) {
-    if (error instanceof QueryTimeoutError) return []
+    if (error instanceof SqlTimeoutError) return []
     throw error
   }
   const rows = (i: number) => {
@@ -239,18 +232,16 @@ export async function suggestedFacets(x: FacetContext, enabled: readonly FacetRe
   })
   if (arrayCandidates.length > 0) {
     // Only arrays of strings: look at the first hundred non-empty ones.
-    const checks = await x.state.pool
-      .runBatch(
-        x.db.name,
+    const checks = await x.db
+      .executeBatch(
         arrayCandidates.map((name) => {
           const c = quoteIdentifier(name)
           return { sql: `select ${c} from (${sql}) where ${c} is not null and ${c} != '' and json_array_length(${c}) > 0 limit 100`, params, maxRows: 100 }
         }),
-        limit,
-        Math.max(limit * arrayCandidates.length, 1000),
+        { statementLimitMs: limit, timeLimitMs: Math.max(limit * arrayCandidates.length, 1000) },
       )
       .catch((error: unknown) => {
-        if (error instanceof QueryTimeoutError) return [] as BatchResult[]
+        if (error instanceof SqlTimeoutError) return [] as BatchResult[]
         throw error
       })
     arrayCandidates.forEach((name, i) => {

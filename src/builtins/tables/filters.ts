@@ -1,5 +1,4 @@
-import { BadRequestError } from '../../errors.ts'
-import { quoteIdentifier } from './sql.ts'
+import { BadRequestError, quoteIdentifier } from '../../plugin-api.ts'
 
 /** A filter operation: how `column__op=value` becomes SQL. */
 interface FilterOp {

@@ -1,8 +1,6 @@
-import { BadRequestError } from '../../errors.ts'
 import { affinityOf } from './affinity.ts'
-import { quoteIdentifier } from './sql.ts'
-import { tildeDecode, tildeEncode } from './tilde.ts'
 import type { TableInfo } from './schema.ts'
+import { BadRequestError, quoteIdentifier, tildeDecode, tildeEncode } from '../../plugin-api.ts'
 
 /**
  * Keyset pagination, with Datasette's `_next` tokens: the tilde-encoded key values of the

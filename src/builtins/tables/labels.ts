@@ -1,10 +1,7 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { DatabaseHandle } from '../../databases.ts'
-import type { Actor } from '../../types.ts'
 import { affinityOf } from './affinity.ts'
-import type { RowSet } from './render-json.ts'
+import type { RowSet } from '../../plugin-api.ts'
 import { schemaFor, type ForeignKey, type TableInfo } from './schema.ts'
-import { quoteIdentifier } from './sql.ts'
+import { quoteIdentifier, type Actor, type DatabaseHandle, type Dataserve } from '../../plugin-api.ts'
 
 /**
  * Foreign-key labels (`?_labels=on`, `?_label=COLUMN`), as Datasette expands them: a value

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Dataserve } from '../../dataserve.ts'
+import type { Dataserve } from '../../plugin-api.ts'
 
 /** Datasette's metadata keys: what `metadata` holds in JSON, at each level of the config. */
 const METADATA_KEYS = ['title', 'description', 'description_html', 'license', 'license_url', 'source', 'source_url', 'about', 'about_url'] as const

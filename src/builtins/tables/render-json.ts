@@ -1,13 +1,8 @@
-import { BadRequestError } from '../../errors.ts'
 import { jsonText } from './json-text.ts'
 import { pythonFloat } from './render-csv.ts'
-import { tildeEncode } from './tilde.ts'
+import { BadRequestError, tildeEncode, type RowSet } from '../../plugin-api.ts'
 
-/** Rows as SQLite gave them: one array of values per row, in `columns` order. */
-export interface RowSet {
-  columns: string[]
-  rows: unknown[][]
-}
+export type { RowSet }
 
 export const SHAPES = ['objects', 'arrays', 'array', 'object', 'arrayfirst'] as const
 export type Shape = (typeof SHAPES)[number]

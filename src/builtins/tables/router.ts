@@ -1,13 +1,11 @@
-import { NotFoundError } from '../../errors.ts'
-import { urlFor } from '../../urls.ts'
-import { getDatabase, type Ctx, type TablesState } from './context.ts'
-import { tildeDecode, tildeEncode } from './tilde.ts'
+import { getDatabase, type Ctx } from './context.ts'
 import { databaseView } from './views/database.ts'
 import { indexView } from './views/index.ts'
 import { queryView } from './views/query.ts'
 import { rowView } from './views/row.ts'
 import { databaseSchemaView, instanceSchemaView, tableSchemaView } from './views/schema.ts'
 import { tableView } from './views/table.ts'
+import { NotFoundError, tildeDecode, tildeEncode, urlFor } from '../../plugin-api.ts'
 
 type Format = 'json' | 'csv' | 'md' | null
 
@@ -17,7 +15,7 @@ type Format = 'json' | 'csv' | 'md' | null
  * then percent- and tilde-decoded, so names holding `/` or `.` (encoded as `~2F`, `~2E`)
  * cannot be confused with the structure of the path.
  */
-export async function route(c: Ctx, state: TablesState): Promise<Response> {
+export async function route(c: Ctx): Promise<Response> {
   const url = c.req.url
   const start = url.indexOf('/', url.indexOf('//') + 2)
   const q = url.indexOf('?', start)
@@ -49,9 +47,9 @@ export async function route(c: Ctx, state: TablesState): Promise<Response> {
     }
     return databaseView(c, db)
   }
-  if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, state, db, format ?? 'json')
+  if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, db, format ?? 'json')
   if (parts[1] === '-') return notFound()
-  if (parts.length === 2) return tableView(c, state, db, parts[1]!, format ?? 'json')
+  if (parts.length === 2) return tableView(c, db, parts[1]!, format ?? 'json')
   if (parts.length === 3 && format !== 'csv') return rowView(c, db, parts[1]!, segments[2]!)
   return notFound()
 }

@@ -1,5 +1,4 @@
-import type { DatabaseHandle } from '../../databases.ts'
-import { quoteIdentifier } from './sql.ts'
+import { quoteIdentifier, type DatabaseHandle } from '../../plugin-api.ts'
 
 export interface ColumnInfo {
   name: string

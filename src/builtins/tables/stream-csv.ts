@@ -1,10 +1,9 @@
-import type { DatabaseHandle } from '../../databases.ts'
-import { isOff } from '../../request-input.ts'
-import { single, timeLimit, type Ctx, type TablesState } from './context.ts'
+import { single, timeLimit, type Ctx } from './context.ts'
 import { keysetClause } from './keyset.ts'
-import { csvLine } from './render-csv.ts'
+import { csvHeaders, csvLine } from './render-csv.ts'
 import type { TableQuery } from './table-query.ts'
-import { csvHeaders, fetchPage, type PageResult } from './views/table.ts'
+import { fetchPage, type PageResult } from './page.ts'
+import { isOff, type DatabaseHandle } from '../../plugin-api.ts'
 
 /** Rows per chunk are tuned so that one chunk holds the event loop for about this long. */
 const CHUNK_TARGET_MS = 4
@@ -25,7 +24,7 @@ const FIRST_CHUNK_ROWS = 500
  *   other request would wait for the whole table.
  * - Each chunk is its own short query, so no read transaction stays open while waiting.
  */
-export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHandle, q: TableQuery, query: URLSearchParams, cache: string) {
+export async function streamTableCsv(c: Ctx, db: DatabaseHandle, q: TableQuery, query: URLSearchParams, cache: string) {
   const ds = c.get('ds')
   const maxBytes = ds.settings.max_csv_mb * 1024 * 1024
   const escape = ds.settings.csv_escape_formulas
@@ -40,7 +39,7 @@ export async function streamTableCsv(c: Ctx, state: TablesState, db: DatabaseHan
   /** Reads one chunk, as CSV, and moves `current` past it; adapts the chunk size to its cost. */
   const read = async (): Promise<string> => {
     const started = performance.now()
-    const page: PageResult = await fetchPage(ds, state, db, current, limitMs)
+    const page: PageResult = await fetchPage(db, current, limitMs)
     let text = ''
     for (const row of page.set.rows) text += csvLine(row, escape)
     sent += text.length

@@ -1,8 +1,5 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { DatabaseHandle } from '../../databases.ts'
-import type { Actor } from '../../types.ts'
 import { affinityOf } from './affinity.ts'
-import { asBadRequest, timeLimit, type Ctx, type TablesState } from './context.ts'
+import { asBadRequest, timeLimit, type Ctx } from './context.ts'
 import { extrasListing } from './extras.ts'
 import { facetResults, suggestedFacets, type FacetContext, type FacetRequest } from './facets.ts'
 import { expandableColumns } from './labels.ts'
@@ -10,6 +7,7 @@ import { databaseColor, tableMetadata } from './metadata.ts'
 import type { TableInfo } from './schema.ts'
 import { rawStatement } from './statements.ts'
 import { countSql, pageSql, type TableQuery } from './table-query.ts'
+import type { Actor, DatabaseHandle, Dataserve } from '../../plugin-api.ts'
 
 export interface TableExtraContext {
   c: Ctx
@@ -18,7 +16,6 @@ export interface TableExtraContext {
   db: DatabaseHandle
   table: TableInfo
   q: TableQuery
-  state: TablesState
   query: URLSearchParams
   facets: readonly FacetRequest[]
   facetSize: number
@@ -35,7 +32,7 @@ export async function addTableExtras(envelope: Record<string, unknown>, extras: 
   if (extras.has('count')) envelope.count = count ?? null
   if (extras.has('count_sql')) envelope.count_sql = countSql(x.q).sql
   if (extras.has('count_truncated')) envelope.count_truncated = false
-  const facetContext: FacetContext = { c: x.c, ds: x.ds, actor: x.actor, db: x.db, state: x.state, q: x.q, query: x.query, size: x.facetSize }
+  const facetContext: FacetContext = { c: x.c, ds: x.ds, actor: x.actor, db: x.db, q: x.q, query: x.query, size: x.facetSize }
   let facets: Awaited<ReturnType<typeof facetResults>> | undefined
   if (extras.has('facet_results') || extras.has('facets_timed_out')) {
     facets = x.query.has('_nofacet') ? { results: {}, timed_out: [] } : await facetResults(facetContext, x.facets)
@@ -77,7 +74,7 @@ async function countRows(x: TableExtraContext): Promise<number | null> {
   const { sql, params } = countSql(x.q)
   try {
     const result = x.q.userSql
-      ? await x.state.pool.run({ database: x.db.name, sql, params, maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
+      ? await x.db.execute(sql, params, { maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
       : { rows: [rawStatement(x.db.connection, sql).get(params) as unknown[]] }
     const total = result.rows[0]?.[0] as bigint | number | undefined
     return total === undefined ? null : Number(total)

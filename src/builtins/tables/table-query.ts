@@ -1,10 +1,8 @@
-import type { Dataserve } from '../../dataserve.ts'
-import { BadRequestError } from '../../errors.ts'
 import { single } from './context.ts'
 import { buildWhere, parseFilters } from './filters.ts'
 import { keyColumns, keysetClause, type KeysetClause, type SortSpec } from './keyset.ts'
 import type { TableInfo } from './schema.ts'
-import { quoteIdentifier } from './sql.ts'
+import { BadRequestError, quoteIdentifier, type Dataserve } from '../../plugin-api.ts'
 
 /** A table page request, parsed and checked: everything needed to build its SQL. */
 export interface TableQuery {

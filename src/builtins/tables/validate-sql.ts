@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../errors.ts'
+import { BadRequestError } from '../../plugin-api.ts'
 
 /** Pragma functions that only read (`select * from pragma_table_info('t')`). */
 const ALLOWED_PRAGMA_FUNCTIONS = [

@@ -1,5 +1,4 @@
-import type { Dataserve } from '../../dataserve.ts'
-import type { Actor } from '../../types.ts'
+import type { Actor, Dataserve } from '../../plugin-api.ts'
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 

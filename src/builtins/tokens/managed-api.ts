@@ -1,10 +1,7 @@
 import type { Context } from 'hono'
-import type { Dataserve } from '../../dataserve.ts'
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors.ts'
-import { jsonObjectBody, optionalSeconds, positiveInt } from '../../request-input.ts'
-import type { Actor, DataserveEnv, Route } from '../../types.ts'
 import type { ManagedToken, TokenStatus } from './managed-schema.ts'
 import type { ManagedTokenService } from './managed-service.ts'
+import { BadRequestError, ForbiddenError, NotFoundError, jsonObjectBody, optionalSeconds, positiveInt, type Actor, type Dataserve, type DataserveEnv, type Route, type TokenRestrictions } from '../../plugin-api.ts'
 
 type Ctx = Context<DataserveEnv>
 
@@ -13,7 +10,7 @@ type Ctx = Context<DataserveEnv>
  * list, view and revoke their own tokens; `auth-tokens-view-all` and
  * `auth-tokens-revoke-all` reach everyone's. Tokens cannot manage tokens.
  */
-export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenService, restrictionsFrom: (ds: Dataserve, value: unknown) => import('../../token-restrictions.ts').TokenRestrictions): Route[] {
+export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenService, restrictionsFrom: (ds: Dataserve, value: unknown) => TokenRestrictions): Route[] {
   return [
     {
       method: 'POST',
@@ -26,7 +23,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
         const expiresAfter = optionalSeconds(body.expires_after)
         if (body.description !== undefined && typeof body.description !== 'string') throw new BadRequestError('description must be a string')
         const restrictions = restrictionsFrom(ds, body.restrictions)
-        const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
+        const abbreviated = restrictions.abbreviated(ds)
         const { token, record } = await storeOf(ds).create(actor.id, {
           description: body.description as string | undefined,
           restrictions: abbreviated,

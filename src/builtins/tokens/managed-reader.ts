@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { TokenInvalidError } from '../../errors.ts'
-import type { Actor } from '../../types.ts'
-import { sha256 } from '../../util/sha256.ts'
 import { COLUMNS, TOKEN_SHAPE, USE_WRITE_INTERVAL, withStatus, type Bookkeeping, type ManagedToken, type RawRow, type StoredRow, type TokenEvent, type TokenStatus } from './managed-schema.ts'
+import { TokenInvalidError, sha256, type Actor } from '../../plugin-api.ts'
 
 /**
  * Everything that reads managed tokens: verification, lookups and listings, on one

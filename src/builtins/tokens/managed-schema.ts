@@ -1,4 +1,4 @@
-import type { RestrictionsJSON } from '../../token-restrictions.ts'
+import type { RestrictionsJSON } from '../../plugin-api.ts'
 
 /** What managed tokens look like on the wire and in the internal database. */
 

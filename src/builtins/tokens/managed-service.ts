@@ -1,13 +1,10 @@
 import Database from 'better-sqlite3'
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
-import { HttpError } from '../../errors.ts'
-import { fileIdentity } from '../../internal-database.ts'
-import type { Awaitable } from '../../hooks/types.ts'
-import type { Actor } from '../../types.ts'
 import { TokenReader } from './managed-reader.ts'
 import { nowSeconds, SCHEMA, type Bookkeeping, type CreateOptions, type ManagedToken, type TokenEvent, type TokenStatus } from './managed-schema.ts'
 import { inProcessWriter, threadWriter, WriteFailedError, type WriterPort } from './managed-writer-port.ts'
+import { HttpError, fileIdentity, type Actor, type Awaitable } from '../../plugin-api.ts'
 
 /** How long a read keeps trying while another connection holds the database locked. */
 const READ_PATIENCE_MS = 250

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
-import type { Actor } from '../../types.ts'
 import { TokenReader } from './managed-reader.ts'
 import { nowSeconds, type CreateOptions, type ManagedToken, type TokenEvent, type TokenStatus } from './managed-schema.ts'
 import { TokenWriter } from './managed-writer.ts'
+import type { Actor } from '../../plugin-api.ts'
 
 export { MANAGED_PREFIX, type ManagedToken, type TokenEvent, type TokenStatus } from './managed-schema.ts'
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { randomBytes } from 'node:crypto'
-import { sha256 } from '../../util/sha256.ts'
 import { COLUMNS, MANAGED_PREFIX, SCHEMA, withStatus, type Bookkeeping, type CreateOptions, type ManagedToken, type RawRow } from './managed-schema.ts'
+import { sha256 } from '../../plugin-api.ts'
 
 /**
  * Every write to the managed-token tables, on one connection. Used by the writer thread of a

@@ -1,6 +1,4 @@
-import type { Dataserve } from '../../dataserve.ts'
-import { TokenInvalidError } from '../../errors.ts'
-import type { Actor, TokenHandler } from '../../types.ts'
+import { TokenInvalidError, type Actor, type Dataserve, type TokenHandler } from '../../plugin-api.ts'
 
 export const SIGNED_PREFIX = 'dstok_'
 const NAMESPACE = 'token'
@@ -30,7 +28,7 @@ export function signedTokenHandler(now: () => number = () => Date.now() / 1000):
       const payload: SignedPayload = { a: actorId, t: Math.floor(now()) }
       const duration = cappedDuration(ds, expiresAfter)
       if (duration !== undefined) payload.d = duration
-      if (restrictions && !restrictions.isEmpty()) payload._r = restrictions.toJSON((action) => ds.resolveAction(action)?.abbr ?? action)
+      if (restrictions && !restrictions.isEmpty()) payload._r = restrictions.abbreviated(ds)
       return mintSignedToken(ds, payload)
     },
     verifyToken(ds, token) {

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { sha256 } from '../../util/sha256.ts'
-import type { Actor, TokenHandler } from '../../types.ts'
+import { sha256, type Actor, type TokenHandler } from '../../plugin-api.ts'
 
 export interface StaticToken {
   token: string

@@ -3,10 +3,10 @@
 // holds the server's event loop. Messages: see WriterRequest in managed-writer-port.ts.
 import Database from 'better-sqlite3'
 import { parentPort, workerData } from 'node:worker_threads'
-import { fileIdentity } from '../../internal-database.ts'
 import { nowSeconds, type Bookkeeping } from './managed-schema.ts'
 import { TokenWriter } from './managed-writer.ts'
 import type { WriterReply, WriterRequest } from './managed-writer-port.ts'
+import { fileIdentity } from '../../plugin-api.ts'
 
 const { path } = workerData as { path: string }
 const port = parentPort!

@@ -1,13 +1,9 @@
 import { statSync } from 'node:fs'
-import type { Dataserve } from '../../../dataserve.ts'
-import type { DatabaseHandle } from '../../../databases.ts'
-import type { Actor } from '../../../types.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { databaseMetadata } from '../metadata.ts'
 import { schemaFor, type TableInfo } from '../schema.ts'
-import { quoteIdentifier } from '../sql.ts'
 import { rawStatement } from '../statements.ts'
-import { tildeEncode } from '../tilde.ts'
+import { quoteIdentifier, tildeEncode, type Actor, type DatabaseHandle, type Dataserve } from '../../../plugin-api.ts'
 
 /**
  * GET /DB.json — the tables and views of one database that the actor may see, in Datasette

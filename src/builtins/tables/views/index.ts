@@ -1,8 +1,8 @@
 import { UNSTABLE_API_MESSAGE } from '../datasette-compat.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { databaseColor, instanceMetadata } from '../metadata.ts'
-import { tildeEncode } from '../tilde.ts'
 import { rowCount, visibleTables } from './database.ts'
+import { tildeEncode } from '../../../plugin-api.ts'
 
 const TRUNCATE_AT = 5
 

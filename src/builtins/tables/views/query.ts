@@ -1,20 +1,17 @@
-import type { DatabaseHandle } from '../../../databases.ts'
-import { BadRequestError } from '../../../errors.ts'
-import { asBadRequest, cacheControl, queryOf, single, timeLimit, type Ctx, type TablesState } from '../context.ts'
+import { asBadRequest, cacheControl, queryOf, single, timeLimit, type Ctx } from '../context.ts'
 import { extrasListing, requestedExtras } from '../extras.ts'
 import { databaseColor, databaseMetadata } from '../metadata.ts'
-import { csvLine } from '../render-csv.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import { namedParameters, validateReadOnlySql } from '../validate-sql.ts'
-import { isOff, isOn } from '../../../request-input.ts'
-import { csvHeaders } from './table.ts'
+import { csvHeaders, csvLine } from '../render-csv.ts'
+import { BadRequestError, isOff, isOn, type DatabaseHandle } from '../../../plugin-api.ts'
 
 
 /**
  * GET /DB/-/query.json?sql=… — arbitrary read-only SQL, in the SQL pool under the time
  * limit, at most max_returned_rows rows. `:name` parameters come from the query string.
  */
-export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, format: 'json' | 'csv') {
+export async function queryView(c: Ctx, db: DatabaseHandle, format: 'json' | 'csv') {
   const ds = c.get('ds')
   const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'execute-sql', resource: db.name }, 'You do not have permission to execute SQL against this database')
@@ -29,7 +26,7 @@ export async function queryView(c: Ctx, state: TablesState, db: DatabaseHandle, 
   const maxRows = ds.settings.max_returned_rows
   let result
   try {
-    result = await state.pool.run({ database: db.name, sql, params, maxRows, timeLimitMs: timeLimit(ds, query) })
+    result = await db.execute(sql, params, { maxRows, timeLimitMs: timeLimit(ds, query) })
   } catch (error) {
     asBadRequest(error)
   }

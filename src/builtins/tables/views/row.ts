@@ -1,15 +1,12 @@
-import type { DatabaseHandle } from '../../../databases.ts'
-import { BadRequestError, NotFoundError } from '../../../errors.ts'
 import { asBadRequest, cacheControl, getTable, queryOf, single, type Ctx } from '../context.ts'
 import { extrasListing, requestedExtras } from '../extras.ts'
 import { integerValue, keyColumns } from '../keyset.ts'
 import { databaseColor, tableMetadata } from '../metadata.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import type { TableInfo } from '../schema.ts'
-import { quoteIdentifier } from '../sql.ts'
 import { rawStatement } from '../statements.ts'
 import { columnDetails } from '../table-extras.ts'
-import { tildeDecode, tildeEncode } from '../tilde.ts'
+import { BadRequestError, NotFoundError, quoteIdentifier, tildeDecode, tildeEncode, type DatabaseHandle } from '../../../plugin-api.ts'
 
 /**
  * GET /DB/TABLE/PK.json — one row by primary key (compound keys comma-joined) or rowid, in

@@ -1,8 +1,6 @@
-import type { DatabaseHandle } from '../../../databases.ts'
-import type { Dataserve } from '../../../dataserve.ts'
-import type { Actor } from '../../../types.ts'
 import { getTable, type Ctx } from '../context.ts'
 import { rawStatement } from '../statements.ts'
+import type { Actor, DatabaseHandle, Dataserve } from '../../../plugin-api.ts'
 
 export type SchemaFormat = 'json' | 'md'
 

@@ -1,5 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import type { RowSet } from './render-json.ts'
+
+/** Rows as SQLite gave them: one array of values per row, in `columns` order (integers as BigInt). */
+export interface RowSet {
+  columns: string[]
+  rows: unknown[][]
+}
 
 export interface SqlJob {
   database: string
@@ -27,18 +32,18 @@ export interface BatchStatement {
 export type BatchResult = (RowSet & { truncated: boolean }) | { error: string } | { timedOut: true }
 
 /** The query ran past its time limit and was stopped. */
-export class QueryTimeoutError extends Error {
-  override name = 'QueryTimeoutError'
+export class SqlTimeoutError extends Error {
+  override name = 'SqlTimeoutError'
 }
 
 /** SQLite refused or failed the query (syntax error, no such table, …). */
-export class QueryError extends Error {
-  override name = 'QueryError'
+export class SqlError extends Error {
+  override name = 'SqlError'
 }
 
 /** The SQL process died or the pool is shutting down: nothing wrong with the query itself. */
-export class QueryUnavailableError extends Error {
-  override name = 'QueryUnavailableError'
+export class SqlUnavailableError extends Error {
+  override name = 'SqlUnavailableError'
 }
 
 interface Pending extends SqlJob {
@@ -55,7 +60,7 @@ interface Slot {
   timer: NodeJS.Timeout | null
 }
 
-const CHILD = new URL('./sql-child.mjs', import.meta.url)
+const CHILD = new URL('./child.mjs', import.meta.url)
 
 /**
  * Runs user SQL in a small pool of child processes, so that a runaway query (an endless
@@ -98,7 +103,7 @@ export class SqlPool {
   }
 
   run(job: SqlJob): Promise<SqlResult> {
-    if (this.closed) return Promise.reject(new QueryUnavailableError('The server is shutting down'))
+    if (this.closed) return Promise.reject(new SqlUnavailableError('The server is shutting down'))
     return new Promise((resolve, reject) => {
       this.queue.push({ ...job, id: this.nextId++, resolve, reject })
       this.dispatch()
@@ -109,10 +114,10 @@ export class SqlPool {
     this.closed = true
     for (const slot of this.slots) {
       if (slot.timer) clearTimeout(slot.timer)
-      slot.job?.reject(new QueryUnavailableError('The server is shutting down'))
+      slot.job?.reject(new SqlUnavailableError('The server is shutting down'))
       slot.child.kill('SIGKILL')
     }
-    for (const job of this.queue.splice(0)) job.reject(new QueryUnavailableError('The server is shutting down'))
+    for (const job of this.queue.splice(0)) job.reject(new SqlUnavailableError('The server is shutting down'))
     this.slots.length = 0
   }
 
@@ -150,7 +155,7 @@ export class SqlPool {
       if (!job || job.id !== message.id) return
       this.finish(slot)
       if (message.ok) job.resolve({ columns: message.columns, rows: message.rows, truncated: message.truncated, batch: message.batch })
-      else job.reject(new QueryError(message.error))
+      else job.reject(new SqlError(message.error))
       this.dispatch()
     })
     child.on('exit', () => {
@@ -158,7 +163,7 @@ export class SqlPool {
       if (slot.job) {
         const job = slot.job
         this.finish(slot)
-        job.reject(new QueryUnavailableError('The SQL process running this query stopped unexpectedly; try again'))
+        job.reject(new SqlUnavailableError('The SQL process running this query stopped unexpectedly; try again'))
       }
       if (!this.closed) this.afterLoss()
     })
@@ -176,7 +181,7 @@ export class SqlPool {
     this.remove(slot)
     slot.child.removeAllListeners('exit')
     slot.child.kill('SIGKILL')
-    job.reject(new QueryTimeoutError(`SQL query took too long. The time limit is controlled by the sql_time_limit_ms configuration option.`))
+    job.reject(new SqlTimeoutError(`SQL query took too long. The time limit is controlled by the sql_time_limit_ms configuration option.`))
     this.afterLoss()
   }
 

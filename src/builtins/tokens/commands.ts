@@ -1,10 +1,27 @@
-import { configuredSecrets, createDataserve, type ServeOptions } from './server.ts'
 import { existsSync } from 'node:fs'
-import { prepareInternalDatabase } from './internal-database.ts'
-import { TokenRestrictions } from './token-restrictions.ts'
+import { configuredSecrets, prepareInternalDatabase, TokenRestrictions, UsageError, type Command, type CommandContext, type ServeOptions } from '../../plugin-api.ts'
+import { ManagedTokenStore } from './managed-store.ts'
 
-/** A mistake on the command line: printed with the usage hint, exit code 2. */
-export class UsageError extends Error {}
+/** The tokens plugin's commands: Datasette's `create-token`, and `tokens create|list|revoke` for managed tokens. */
+export function tokenCommands(): Command[] {
+  return [
+    {
+      name: 'create-token',
+      usage: `dataserve create-token ACTOR [--expires-after S] [--all ACTION] [--database DB ACTION]
+                       [--resource DB RESOURCE ACTION] [--secret SECRET]`,
+      run: createTokenCommand,
+    },
+    {
+      name: 'tokens',
+      usage: `dataserve tokens create ACTOR --internal PATH [--create] [--expires-after S] [--all ACTION]
+                       [--database DB ACTION] [--resource DB RESOURCE ACTION] [--description TEXT]
+dataserve tokens list --internal PATH [--status active|revoked|expired] [--actor ID]
+dataserve tokens revoke ID --internal PATH
+  (the internal database must exist: --create starts a new one)`,
+      run: tokensCommand,
+    },
+  ]
+}
 
 interface TokenArgs {
   positional: string | undefined
@@ -73,24 +90,25 @@ function parseTokenArgs(argv: readonly string[], ownFlags: readonly string[]): T
  * `dataserve create-token ACTOR`: a Datasette-compatible signed token, with Datasette's
  * options. Needs the server's secret, or the token would be useless.
  */
-export async function createTokenCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
+async function createTokenCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const { positional: actor, expiresAfter, restrictions, options, flags } = parseTokenArgs(argv, ['--secret'])
   if (!actor) throw new UsageError('create-token needs an actor id')
   const secret = configuredSecrets(flags.get('--secret'), process.env)
   if (!secret) throw new Error('create-token needs the server secret: --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET')
-  const ds = await createDataserve({ ...options, secret })
+  const ds = await context.createDataserve({ ...options, secret })
   try {
     for (const name of restrictionActions(restrictions)) {
-      if (!ds.resolveAction(name)) process.stderr.write(`dataserve: warning: unknown action ${name}\n`)
+      if (!ds.resolveAction(name)) context.warn(`dataserve: warning: unknown action ${name}`)
     }
-    return print(await ds.createToken(actor, { handler: 'signed', expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions }))
+    context.print(await ds.createToken(actor, { handler: 'signed', expiresAfter, restrictions: restrictions.isEmpty() ? undefined : restrictions }))
+    return 0
   } finally {
     await ds.close()
   }
 }
 
 /** `dataserve tokens create|list|revoke`: managed tokens, straight in the internal database. */
-export async function tokensCommand(argv: readonly string[], print: (text: string) => number): Promise<number> {
+async function tokensCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const [command, ...rest] = argv
   const create = rest.includes('--create')
   const { positional, expiresAfter, restrictions, options, flags } = parseTokenArgs(rest.filter((arg) => arg !== '--create'), ['--internal', '--description', '--status', '--actor'])
@@ -99,18 +117,18 @@ export async function tokensCommand(argv: readonly string[], print: (text: strin
   // A misspelt path would otherwise become a new, empty database the server never reads.
   if (!create && !existsSync(internal)) throw new Error(`no internal database at ${internal}: give the path the server uses (--internal), or add --create to start a new one`)
   prepareInternalDatabase(internal)
-  const { ManagedTokenStore } = await import('./builtins/tokens/managed-store.ts')
   if (command === 'create') {
     if (!positional) throw new UsageError('tokens create needs an actor id')
     // The registered actions give the abbreviations Datasette writes in restrictions.
-    const ds = await createDataserve({ ...options, secret: 'unused-for-managed-tokens' })
-    const abbreviated = restrictions.toJSON((name) => ds.resolveAction(name)?.abbr ?? name)
+    const ds = await context.createDataserve({ ...options, secret: 'unused-for-managed-tokens' })
+    const abbreviated = restrictions.abbreviated(ds)
     await ds.close()
     const store = new ManagedTokenStore(internal)
     try {
       const { token, record } = store.create(positional, { description: flags.get('--description'), expiresAfter, restrictions: abbreviated })
-      process.stderr.write(`dataserve: token ${record.id} for ${record.actor_id}; it is shown once:\n`)
-      return print(token)
+      context.warn(`dataserve: token ${record.id} for ${record.actor_id}; it is shown once:`)
+      context.print(token)
+      return 0
     } finally {
       store.close()
     }
@@ -121,13 +139,15 @@ export async function tokensCommand(argv: readonly string[], print: (text: strin
       const status = flags.get('--status')
       if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new UsageError('--status must be active, revoked or expired')
       const { tokens } = store.list({ status: status as 'active' | undefined, actorId: flags.get('--actor'), limit: 1_000_000, offset: 0 })
-      return print(JSON.stringify(tokens, null, 2))
+      context.print(JSON.stringify(tokens, null, 2))
+      return 0
     }
     if (command === 'revoke') {
       if (!positional) throw new UsageError('tokens revoke needs a token id')
       const record = store.revoke(positional, null)
       if (!record) throw new Error(`no token with id ${positional}`)
-      return print(JSON.stringify(record, null, 2))
+      context.print(JSON.stringify(record, null, 2))
+      return 0
     }
     throw new UsageError(`unknown tokens command ${command ?? ''}: use create, list or revoke`)
   } finally {

@@ -1,13 +1,13 @@
-// A child process that runs user-supplied SQL for the SQL pool (sql-pool.ts). It is a
-// separate process, not a worker thread, because a runaway SQLite query never returns to
-// JavaScript, so only killing the process is sure to stop it. Plain JavaScript so that it
-// starts without a TypeScript loader; it loads one only when plugins need it.
+// A child process that runs time-limited SQL for the SQL pool (pool.ts). It is a separate
+// process, not a worker thread, because a runaway SQLite query never returns to JavaScript,
+// so only killing the process is sure to stop it. Plain JavaScript so that it starts
+// without a TypeScript loader; it loads one only when plugins need it.
 import Database from 'better-sqlite3'
 
 const databases = new Map(JSON.parse(process.argv[2] ?? '[]').map((db) => [db.name, db.path]))
 const connections = new Map()
-/** prepareConnection implementations of the server's plugins, so their SQL functions work here too. */
-const prepareConnection = []
+/** A plugin manager holding the server's plugins that implement prepareConnection, so their SQL functions work here too. */
+let plugins = null
 let context = null
 let ready = null
 
@@ -19,17 +19,9 @@ async function init({ modules, config, settings, pageCache: pragma }) {
   if (modules.length === 0) return
   const { register } = await import('tsx/esm/api')
   register()
-  const { ensureSelfResolve } = await import(new URL('../../plugins/load.ts', import.meta.url).href)
-  ensureSelfResolve()
-  for (const url of modules) {
-    const module = await import(url)
-    const plugin = module.default ?? module.plugin
-    for (const [key, entry] of Object.entries(plugin?.hooks ?? {})) {
-      const hook = typeof entry === 'object' && entry !== null && entry.specName ? entry.specName : key
-      const fn = typeof entry === 'function' ? entry : entry?.impl
-      if (hook === 'prepareConnection' && typeof fn === 'function') prepareConnection.push(fn)
-    }
-  }
+  // The one plugin loader: the same import, validation and hook ordering as in the server.
+  const { loadPluginModules } = await import(new URL('../plugins/load.ts', import.meta.url).href)
+  plugins = await loadPluginModules(modules)
 }
 
 function connection(name) {
@@ -42,7 +34,7 @@ function connection(name) {
   if (pageCache) conn.pragma(pageCache)
   // The `ds` here is limited to config, settings and databases: the server's object lives
   // in the other process.
-  for (const prepare of prepareConnection) prepare({ ds: context, database: name, connection: conn })
+  if (plugins) plugins.hook.prepareConnection({ ds: context, database: name, connection: conn })
   connections.set(name, conn)
   return conn
 }

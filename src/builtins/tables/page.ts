@@ -1,10 +1,21 @@
-import type { DatabaseHandle } from '../../databases.ts'
 import type { TableInfo } from './schema.ts'
 import { asBadRequest } from './context.ts'
 import { encodeNextToken } from './keyset.ts'
 import { rawStatement } from './statements.ts'
-import { quoteIdentifier } from './sql.ts'
 import { pageSql, type TableQuery } from './table-query.ts'
+import { quoteIdentifier, type DatabaseHandle, type RowSet } from '../../plugin-api.ts'
+
+/**
+ * One page of a table: its rows and the `_next` token of the page after it, built by SQLite
+ * as JSON (`pageJson`, the common page) or as rows in JavaScript (`fetchPage`, for BLOBs,
+ * other shapes, user SQL and CSV).
+ */
+
+export interface PageResult {
+  set: RowSet
+  next: string | null
+  truncated: boolean
+}
 
 /** One page of rows already serialised as a JSON array of objects. */
 export interface JsonPage {
@@ -99,4 +110,31 @@ function pageJsonSql(q: TableQuery): { sql: string; params: Record<string, unkno
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`
+}
+
+/** One page of rows in JavaScript: on this thread for generated SQL, in the SQL processes when `_where` brought user SQL. */
+export async function fetchPage(db: DatabaseHandle, q: TableQuery, limitMs: number): Promise<PageResult> {
+  // Fetch the sort column too when `_col` left it out: the next token needs it.
+  const hidden = q.sort && !q.columns.includes(q.sort.column) ? [q.sort.column] : []
+  const fetchQuery = hidden.length > 0 ? { ...q, columns: [...q.columns, ...hidden] } : q
+  const { sql, params } = pageSql(fetchQuery, q.size + 1)
+  let set: RowSet
+  try {
+    if (q.userSql) {
+      set = await db.execute(sql, params, { maxRows: q.size + 1, timeLimitMs: limitMs })
+    } else {
+      set = { columns: fetchQuery.columns, rows: rawStatement(db.connection, sql).all(params) as unknown[][] }
+    }
+  } catch (error) {
+    asBadRequest(error)
+  }
+  let next: string | null = null
+  if (set.rows.length > q.size) {
+    set.rows.length = q.size
+    const last = set.rows[q.size - 1]
+    if (q.table.isView) next = String(q.offset + q.size)
+    else if (last) next = encodeNextToken(Object.fromEntries(fetchQuery.columns.map((column, i) => [column, last[i]])), q.keys, q.sort)
+  }
+  if (hidden.length > 0) set = { columns: q.columns, rows: set.rows.map((row) => row.slice(0, q.columns.length)) }
+  return { set, next, truncated: false }
 }
