@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { BoundedMap } from './util/bounded-map.ts'
 import { sha256 } from './util/sha256.ts'
 import { inflateSync } from 'node:zlib'
 import { deflate } from 'pako'
@@ -49,14 +50,13 @@ export function unsign(signed: string, secret: string | readonly string[], names
 }
 
 /** Derived keys by namespace and secret: deriving costs a hash per token otherwise. */
-const keys = new Map<string, Buffer>()
+const keys = new BoundedMap<string, Buffer>(64)
 
 function signature(payload: string, secret: string, namespace: string): string {
   const id = `${namespace}\0${secret}`
   let key = keys.get(id)
   if (!key) {
     key = createHash('sha1').update(namespace).update('signer').update(secret).digest()
-    if (keys.size > 64) keys.clear()
     keys.set(id, key)
   }
   return createHmac('sha1', key).update(payload).digest('base64url')

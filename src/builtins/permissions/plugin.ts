@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { decide } from './decide.ts'
 import { RuleIndex } from './rules.ts'
 import { validatePermissionConfig } from './validate-config.ts'
-import { BadRequestError, VERSION, definePlugin, positiveInt, tildeEncode, urlFor, type Dataserve, type DataserveEnv, type Resource } from '../../plugin-api.ts'
+import { BadRequestError, VERSION, definePlugin, pageParams, tildeEncode, urlFor, type Dataserve, type DataserveEnv, type Resource } from '../../plugin-api.ts'
 
 const indexes = new WeakMap<Dataserve, RuleIndex>()
 
@@ -71,8 +71,7 @@ async function allowedView(c: Context<DataserveEnv>) {
   if (!name) throw new BadRequestError('action= is required')
   const action = ds.resolveAction(name)
   if (!action) throw new BadRequestError(`Unknown action: ${name}`)
-  const page = positiveInt(c.req.query('page') ?? '1', 'page')
-  const pageSize = Math.min(positiveInt(c.req.query('page_size') ?? '50', 'page_size'), MAX_PAGE_SIZE)
+  const { page, size: pageSize, offset } = pageParams(c.req.query('page'), c.req.query('page_size'), { defaultSize: 50, maxSize: MAX_PAGE_SIZE })
   const parentFilter = c.req.query('parent')
   const allowed: { parent: string | null; child: string | null; resource: string }[] = []
   for (const [resource, parent, child] of candidates(ds, action.resourceKind)) {
@@ -81,8 +80,8 @@ async function allowedView(c: Context<DataserveEnv>) {
       allowed.push({ parent, child, resource: '/' + [parent, child].filter((part) => part !== null).map((part) => tildeEncode(part!)).join('/') })
     }
   }
-  const items = allowed.slice((page - 1) * pageSize, page * pageSize)
-  const hasNext = page * pageSize < allowed.length
+  const items = allowed.slice(offset, offset + pageSize)
+  const hasNext = offset + pageSize < allowed.length
   return c.json({
     ok: true,
     action: action.name,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
+import { BoundedMap } from '../../plugin-api.ts'
 
-const LIMIT = 256
-const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>()
+const caches = new WeakMap<Database.Database, BoundedMap<string, Database.Statement>>()
 
 /**
  * A prepared statement in raw (array) mode, reused across requests. Preparing costs more
@@ -13,15 +13,8 @@ const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>()
  */
 export function rawStatement(connection: Database.Database, sql: string): Database.Statement {
   let cache = caches.get(connection)
-  if (!cache) caches.set(connection, (cache = new Map()))
+  if (!cache) caches.set(connection, (cache = new BoundedMap(256)))
   let stmt = cache.get(sql)
-  if (stmt) {
-    // Keep recently used statements at the end: the first key is the least recently used.
-    cache.delete(sql)
-  } else {
-    stmt = connection.prepare(sql).raw(true).safeIntegers(true)
-    if (cache.size >= LIMIT) cache.delete(cache.keys().next().value!)
-  }
-  cache.set(sql, stmt)
+  if (!stmt) cache.set(sql, (stmt = connection.prepare(sql).raw(true).safeIntegers(true)))
   return stmt
 }

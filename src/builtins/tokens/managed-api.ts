@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { ManagedToken, TokenStatus } from './managed-schema.ts'
 import type { ManagedTokenService } from './managed-service.ts'
-import { BadRequestError, ForbiddenError, NotFoundError, jsonObjectBody, optionalSeconds, positiveInt, type Actor, type Dataserve, type DataserveEnv, type Route, type TokenRestrictions } from '../../plugin-api.ts'
+import { BadRequestError, ForbiddenError, NotFoundError, jsonObjectBody, optionalSeconds, pageParams, type Actor, type Dataserve, type DataserveEnv, type Route, type TokenRestrictions } from '../../plugin-api.ts'
 
 type Ctx = Context<DataserveEnv>
 
@@ -43,9 +43,8 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
         if (status !== undefined && !['active', 'revoked', 'expired'].includes(status)) throw new BadRequestError('status must be active, revoked or expired')
         const wanted = c.req.query('actor')
         if (wanted !== undefined && wanted !== actor.id && !viewAll) throw new ForbiddenError("You do not have permission to view other actors' tokens")
-        const page = positiveInt(c.req.query('page') ?? '1', 'page')
-        const size = Math.min(positiveInt(c.req.query('page_size') ?? '50', 'page_size'), 200)
-        const { tokens, total } = await storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset: (page - 1) * size })
+        const { page, size, offset } = pageParams(c.req.query('page'), c.req.query('page_size'), { defaultSize: 50, maxSize: 200 })
+        const { tokens, total } = await storeOf(ds).list({ status: status as TokenStatus | undefined, actorId: viewAll ? wanted : actor.id, limit: size, offset })
         return c.json({ ok: true, page, page_size: size, total, tokens })
       },
     },
@@ -56,9 +55,8 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
         const ds = c.get('ds')
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-view-all' }, 'You do not have permission to view the token audit trail')
-        const page = positiveInt(c.req.query('page') ?? '1', 'page')
-        const size = Math.min(positiveInt(c.req.query('page_size') ?? '100', 'page_size'), 500)
-        const events = await storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset: (page - 1) * size })
+        const { page, size, offset } = pageParams(c.req.query('page'), c.req.query('page_size'), { defaultSize: 100, maxSize: 500 })
+        const events = await storeOf(ds).events({ tokenId: c.req.query('token_id'), limit: size, offset })
         return c.json({ ok: true, page, page_size: size, events })
       },
     },

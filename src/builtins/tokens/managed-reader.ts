@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { COLUMNS, TOKEN_SHAPE, USE_WRITE_INTERVAL, withStatus, type Bookkeeping, type ManagedToken, type RawRow, type StoredRow, type TokenEvent, type TokenStatus } from './managed-schema.ts'
-import { TokenInvalidError, sha256, type Actor } from '../../plugin-api.ts'
+import { BoundedMap, TokenInvalidError, sha256, type Actor } from '../../plugin-api.ts'
 
 /**
  * Everything that reads managed tokens: verification, lookups and listings, on one
@@ -20,11 +20,11 @@ export class TokenReader {
    * another server) commits; a writer on this same connection calls forget(). So a
    * revocation from anywhere is seen on the next request.
    */
-  private readonly rows = new Map<string, StoredRow>()
+  private readonly rows = new BoundedMap<string, StoredRow>(1000)
   /** Tokens whose secret matched, by their whole text, to their id: see checkSecret(). */
-  private readonly matchedTokens = new Map<string, string>()
+  private readonly matchedTokens = new BoundedMap<string, string>(1000)
   /** Bookkeeping recorded but perhaps not written yet, so it is not recorded again meanwhile. */
-  private readonly pending = new Map<string, { usedAt?: number; expired?: true }>()
+  private readonly pending = new BoundedMap<string, { usedAt?: number; expired?: true }>(10_000)
   private dataVersion = -1
 
   constructor(
@@ -117,7 +117,6 @@ export class TokenReader {
       this.note('rejected', row ? id : null, row?.actor_id ?? null, path, row ? 'wrong secret' : 'unknown id')
       throw new TokenInvalidError('Invalid token')
     }
-    if (this.matchedTokens.size >= 1000) this.matchedTokens.clear()
     this.matchedTokens.set(token, id)
     return { id, row }
   }
@@ -134,16 +133,12 @@ export class TokenReader {
     if (!row) {
       row = this.sql(`select ${COLUMNS}, secret_hash from managed_tokens where id = ?`).get(id) as StoredRow | undefined
       // Only known ids are kept, so made-up ids cannot fill the map.
-      if (row) {
-        if (this.rows.size >= 1000) this.rows.clear()
-        this.rows.set(id, row)
-      }
+      if (row) this.rows.set(id, row)
     }
     return row
   }
 
   private remember(id: string, entry: { usedAt?: number; expired?: true }): void {
-    if (this.pending.size >= 10_000) this.pending.clear()
     this.pending.set(id, entry)
   }
 
