@@ -91,4 +91,10 @@ describe('the plugin API', () => {
     assert.equal(pkg.exports['.'], './src/plugin-api.ts')
     assert.equal(pkg.exports['./server'], './src/server.ts')
   })
+
+  it('every value the plugin API exports is documented in docs/plugins.md', async () => {
+    const api = await import('../src/plugin-api.ts')
+    const docs = readFileSync(join(REPO, 'docs', 'plugins.md'), 'utf8')
+    assert.deepEqual(Object.keys(api).filter((name) => !docs.includes(name)), [])
+  })
 })
