@@ -47,7 +47,7 @@ export function parseTableQuery(
   const keys = keyColumns(table)
 
   const size = options.stream ? ds.settings.max_returned_rows : parseSize(ds, single(query, '_size'), options.config.size)
-  const sort = parseSort(query, table, all, options.config)
+  const sort = parseSort(query, all, options.config)
   const columns = selectColumns(query, table, keys)
 
   const filters = parseFilters(query)
@@ -92,7 +92,7 @@ function parseSize(ds: Dataserve, given: string | undefined, configured: unknown
   return size
 }
 
-function parseSort(query: URLSearchParams, table: TableInfo, all: ReadonlySet<string>, config: TableConfigLike): SortSpec | undefined {
+function parseSort(query: URLSearchParams, all: ReadonlySet<string>, config: TableConfigLike): SortSpec | undefined {
   const asc = single(query, '_sort')
   const desc = single(query, '_sort_desc')
   if (asc !== undefined && desc !== undefined) throw new BadRequestError('Cannot use _sort and _sort_desc at the same time')
