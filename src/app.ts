@@ -2,11 +2,11 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { TrieRouter } from 'hono/router/trie-router'
 import type { Dataserve } from './dataserve.ts'
-import { BadRequestError, errorBody, HttpError, TokenInvalidError } from './errors.ts'
+import { BadRequestError, errorBody, ForbiddenError, HttpError, TokenInvalidError } from './errors.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import { redactUrl } from './redact.ts'
 import { DecisionCache, requestScope } from './request-scope.ts'
-import type { Actor, DataserveEnv, HttpMethod, Route } from './types.ts'
+import type { Actor, Challenge, DataserveEnv, HttpMethod, Resource, Route } from './types.ts'
 
 export interface AppOptions {
   /** One line per request; secrets are redacted before it is called. Omit for no access log. */
@@ -133,6 +133,27 @@ function optionsResponder(routes: readonly Route[]) {
   }
 }
 
+/**
+ * A refusal, with what the auth plugins say would do (`forbidden`): an anonymous request
+ * that any of them can authenticate becomes a 401 carrying every challenge; a signed-in
+ * actor keeps the 403, with theirs.
+ */
+async function forbiddenResponse(error: ForbiddenError, c: Context<DataserveEnv>, errorLog: (message: string) => void, ds: Dataserve): Promise<Response> {
+  const actor = c.get('actor') ?? null
+  let challenges: Challenge[] = []
+  try {
+    challenges = await ds.plugins.hook.forbidden({ ds, request: c.req.raw, actor, action: error.denied.action, resource: error.denied.resource as Resource, message: error.message })
+  } catch (failure) {
+    errorLog(`forbidden hook failed for ${c.req.method} ${redactUrl(c.req.url, ds.credentialParams)}: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`)
+  }
+  const headers: Record<string, string | string[]> = { ...error.headers }
+  const values = challenges.map((answer) => answer?.challenge).filter((value): value is string => typeof value === 'string' && value !== '')
+  // One header line per challenge: browsers find their Basic challenge more surely so.
+  if (values.length > 0) headers['WWW-Authenticate'] = values
+  const status = actor === null && values.length > 0 ? 401 : 403
+  return c.json(errorBody(status, error.message), status, headers)
+}
+
 function checkRoute(route: Route): void {
   const label = `route ${JSON.stringify(route?.path)}`
   if (typeof route !== 'object' || route === null) throw new Error(`registerRoutes returned ${String(route)} instead of a route`)
@@ -141,7 +162,8 @@ function checkRoute(route: Route): void {
   if (typeof route.handler !== 'function') throw new Error(`${label}: handler must be a function`)
 }
 
-function errorResponse(error: unknown, c: Context<DataserveEnv>, errorLog: (message: string) => void, ds: Dataserve): Response {
+async function errorResponse(error: unknown, c: Context<DataserveEnv>, errorLog: (message: string) => void, ds: Dataserve): Promise<Response> {
+  if (error instanceof ForbiddenError) return forbiddenResponse(error, c, errorLog, ds)
   if (error instanceof HttpError) {
     return c.json(errorBody(error.status, error.message), error.status, error.headers)
   }

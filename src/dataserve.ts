@@ -124,7 +124,7 @@ export class Dataserve {
 
   /** `allowed()`, throwing a 403 with `message` when the answer is no. */
   async ensureAllowed(query: AllowedQuery, message = `You do not have permission to ${query.action}`): Promise<void> {
-    if (!(await this.allowed(query))) throw new ForbiddenError(message)
+    if (!(await this.allowed(query))) throw new ForbiddenError(message, { action: query.action, resource: query.resource })
   }
 
   /** Every action registered through `registerActions`, by name. */

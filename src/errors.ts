@@ -21,10 +21,17 @@ export class BadRequestError extends HttpError {
   }
 }
 
-/** 403: the actor may not do this. */
+/**
+ * 403: the actor may not do this. `ds.ensureAllowed()` records the action and resource, so
+ * the `forbidden` hook can say what a client should present (a 401 with a challenge for an
+ * anonymous request, `insufficient_scope` for a token that lacks one).
+ */
 export class ForbiddenError extends HttpError {
   override name = 'ForbiddenError'
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly denied: { action?: string; resource?: unknown } = {},
+  ) {
     super(403, message)
   }
 }

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { Dataserve } from './dataserve.ts'
 import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
-import type { Action, Actor, Command, Middleware, Resource, Route, TokenHandler } from './types.ts'
+import type { Action, Actor, Challenge, Command, Middleware, Readiness, Resource, Route, TokenHandler } from './types.ts'
 
 /**
  * Every hook dataserve calls: the single source of truth for names, arguments and results.
@@ -50,6 +50,21 @@ export interface Hookspecs {
   registerMiddleware: Hook<{ ds: Dataserve }, Middleware[]>
 
   /**
+   * A request was refused (403) because `actor` may not `action`: answer a challenge saying
+   * which credentials would do (Datasette's `forbidden`). When the request is anonymous and
+   * any implementation answers, it becomes a 401 carrying every challenge, so a browser asks
+   * for a password and an API client learns which token to send; a signed-in actor keeps the
+   * 403, with the challenges (`Bearer error="insufficient_scope"`).
+   */
+  forbidden: Hook<{ ds: Dataserve; request: Request; actor: Actor | null; action: string | undefined; resource: Resource; message: string }, Challenge>
+
+  /**
+   * Whether this plugin is ready to serve, for `GET /readyz` (200 when every answer is
+   * ready, else 503 with the details and `Retry-After`). Liveness (`/healthz`) asks nobody.
+   */
+  readiness: Hook<{ ds: Dataserve }, Readiness>
+
+  /**
    * Query-string parameters that carry credentials (`_auth_token`): nothing dataserve writes
    * (next_url, Link, redirects) repeats them, and logs show `***` for their values. Called
    * once at startup.
@@ -75,6 +90,8 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()
   shutdown: { args: ['ds'] },
   listening: { args: ['ds', 'url'] },
   registerMiddleware: { args: ['ds'] },
+  forbidden: { args: ['ds', 'request', 'actor', 'action', 'resource', 'message'] },
+  readiness: { args: ['ds'] },
   registerCredentialParams: { args: ['ds'] },
   registerCommands: { args: [] },
 })

@@ -80,6 +80,26 @@ export interface TokenHandlerSupports {
   restrictions?: boolean
 }
 
+/**
+ * What a `forbidden` implementation answers: a `WWW-Authenticate` challenge for the refused
+ * request (RFC 7235), e.g. `Bearer realm="dataserve"` or `Basic realm="dataserve",
+ * charset="UTF-8"`.
+ */
+export interface Challenge {
+  challenge: string
+}
+
+/** What a `readiness` implementation answers, for `/readyz`. */
+export interface Readiness {
+  /** Who is answering: `oidc`, … */
+  component: string
+  ready: boolean
+  /** Why not, for the operator (no secrets). */
+  detail?: string
+  /** Seconds until it may be ready: `Retry-After` of the 503. */
+  retryAfter?: number
+}
+
 /** A subcommand of the `dataserve` command line, from `registerCommands`. */
 export interface Command {
   /** `dataserve NAME …` */

@@ -13,6 +13,9 @@ export default definePlugin({
   hooks: {
     registerRoutes: () => [
       { method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: true }) },
+      // Probes for a load balancer or Kubernetes: no credentials needed, whatever the config.
+      { method: 'GET', path: '/healthz', handler: (c) => c.json({ ok: true }) },
+      { method: 'GET', path: '/readyz', handler: readyz },
       { method: 'GET', path: '/-/actor.json', handler: (c) => c.json({ ok: true, actor: c.get('actor') }) },
       { method: 'GET', path: '/-/plugins.json', handler: guarded((ds) => ds.plugins.listPlugins()) },
       { method: 'GET', path: '/-/hooks.json', handler: guarded(hookOrder) },
@@ -23,6 +26,15 @@ export default definePlugin({
     ],
   },
 })
+
+/** GET /readyz — 200 once every plugin that answers `readiness` is ready, else 503 with the details. */
+async function readyz(c: Context<DataserveEnv>) {
+  const ds = c.get('ds')
+  const checks = (await ds.plugins.hook.readiness({ ds })).filter((check) => typeof check === 'object' && check !== null)
+  const ready = checks.every((check) => check.ready)
+  const retryAfter = Math.max(1, ...checks.filter((check) => !check.ready).map((check) => Math.ceil(check.retryAfter ?? 1)))
+  return c.json({ ok: ready, checks }, ready ? 200 : 503, ready ? {} : { 'Retry-After': String(retryAfter) })
+}
 
 /** GET /-/databases.json — Datasette's list of the attached databases the actor may view. */
 async function databasesView(c: Context<DataserveEnv>) {
