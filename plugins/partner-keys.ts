@@ -13,7 +13,8 @@ export default definePlugin({
       supports: { expiresAfter: true },
       createToken: (ds, actorId, { expiresAfter }) => {
         const payload: { partner: string; exp?: number } = { partner: actorId }
-        if (expiresAfter !== undefined) payload.exp = Math.floor(Date.now() / 1000) + expiresAfter
+        // Rounded up: the key lives at least expiresAfter seconds.
+        if (expiresAfter !== undefined) payload.exp = Math.ceil(Date.now() / 1000) + expiresAfter
         return `pk_${ds.sign(payload, 'partner-keys')}`
       },
       verifyToken: (ds, token) => {
