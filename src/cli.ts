@@ -5,7 +5,7 @@ import { PluginValidationError } from './hooks/validate.ts'
 import { InternalDatabaseError } from './internal-database.ts'
 import { PluginLoadError } from './plugins/load.ts'
 import { existsSync } from 'node:fs'
-import { UsageError } from './errors.ts'
+import { StartupError, UsageError } from './errors.ts'
 import { createDataserve, loadPlugins, startServer, type ServeOptions } from './server.ts'
 import type { Command, CommandContext } from './types.ts'
 import { VERSION } from './version.ts'
@@ -156,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`dataserve: cannot start: ${listenProblem}\n`)
       return 1
     }
-    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError || error instanceof InternalDatabaseError) {
+    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError || error instanceof InternalDatabaseError || error instanceof StartupError) {
       process.stderr.write(`dataserve: cannot start: ${error.message}\n`)
       return 1
     }

@@ -63,6 +63,17 @@ function headerSafe(text: string): string {
   return text.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')
 }
 
+/**
+ * Something a plugin needs at startup cannot be had (an identity provider that does not
+ * answer, a file that cannot be read): the server stops with this one line, no stack trace.
+ *
+ * @example
+ * throw new StartupError(`plugins.oidc: cannot fetch the keys of ${issuer}`)
+ */
+export class StartupError extends Error {
+  override name = 'StartupError'
+}
+
 /** A mistake on the command line: printed with the usage hint, exit code 2. Throw it from a `Command`. */
 export class UsageError extends Error {
   override name = 'UsageError'

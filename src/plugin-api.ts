@@ -54,7 +54,7 @@ export type { ServeOptions } from './server.ts'
 export { TokenRestrictions, type RestrictionsJSON } from './token-restrictions.ts'
 
 // Errors
-export { BadRequestError, errorBody, ForbiddenError, HttpError, NotFoundError, TokenInvalidError, UsageError } from './errors.ts'
+export { BadRequestError, errorBody, ForbiddenError, HttpError, NotFoundError, StartupError, TokenInvalidError, UsageError } from './errors.ts'
 export { BadSignatureError } from './signing.ts'
 export { ConfigError } from './config/errors.ts'
 export { describeValue } from './config/schema.ts'

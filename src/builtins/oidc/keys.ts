@@ -5,15 +5,17 @@ import type { OidcConfig } from './config.ts'
  * The identity provider's signing keys. Discovery (`{issuer}/.well-known/openid-configuration`,
  * whose `issuer` must be the configured one) and the JWKS are fetched at startup and again
  * every `jwks_refresh_secs` in the background; an unknown `kid` may trigger one more fetch per
- * cooldown, so a rotated key is picked up quickly while a storm of made-up kids cannot hammer
- * the provider. A failed fetch (timeout, 5xx, a redirect, HTML, bad JSON, a discovery
- * document for another issuer) keeps the last good keys verifying and is logged; with no
+ * cooldown (the JWKS alone, from the jwks_uri discovery gave), so a rotated key is picked up
+ * quickly while a storm of made-up kids cannot hammer the provider. A failed fetch (timeout,
+ * 5xx, a redirect, HTML, bad JSON, a discovery document for another issuer) keeps the last good keys verifying and is logged; with no
  * keys at all the caller answers 503, and fetches are retried with backoff until one works.
  * Keys are only ever taken from the provider's JWKS: never from a token's `jku`, `x5u`,
  * `jwk` or `x5c` header (jose looks at none of them).
  */
 export class KeyStore {
   #keys: JWTVerifyGetKey | null = null
+  /** From the last good discovery document: an unknown kid refetches only this. */
+  #jwksUri: string | null = null
   #loadedAt = 0
   #lastError: string | null = null
   #lastLogged: string | null = null
@@ -70,23 +72,31 @@ export class KeyStore {
     if (this.#inFlight) return this.#inFlight
     if (now - this.#lastKidFetch < this.config.jwksCooldownSecs * 1000) return false
     this.#lastKidFetch = now
-    return this.refresh()
+    return this.refresh(false)
   }
 
-  /** Fetches discovery and the JWKS; keeps the old keys on failure. Concurrent calls share one fetch. */
-  refresh(): Promise<boolean> {
-    this.#inFlight ??= this.fetchKeys().finally(() => (this.#inFlight = null))
+  /**
+   * Fetches discovery and the JWKS (or, with `rediscover` false and a known jwks_uri, the JWKS
+   * alone: one request to the provider); keeps the old keys on failure. Concurrent calls share one fetch.
+   */
+  refresh(rediscover = true): Promise<boolean> {
+    this.#inFlight ??= this.fetchKeys(rediscover).finally(() => (this.#inFlight = null))
     return this.#inFlight
   }
 
-  private async fetchKeys(): Promise<boolean> {
+  private async fetchKeys(rediscover: boolean): Promise<boolean> {
     try {
-      const discovery = await this.getJson(`${this.config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
-      if (discovery.issuer !== this.config.issuer) throw new Error(`the discovery document names another issuer (${String(discovery.issuer).slice(0, 200)})`)
-      if (typeof discovery.jwks_uri !== 'string') throw new Error('the discovery document has no jwks_uri')
-      const jwks = await this.getJson(discovery.jwks_uri)
+      let jwksUri = rediscover ? null : this.#jwksUri
+      if (jwksUri === null) {
+        const discovery = await this.getJson(`${this.config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
+        if (discovery.issuer !== this.config.issuer) throw new Error(`the discovery document names another issuer (${String(discovery.issuer).slice(0, 200)})`)
+        if (typeof discovery.jwks_uri !== 'string') throw new Error('the discovery document has no jwks_uri')
+        jwksUri = discovery.jwks_uri
+      }
+      const jwks = await this.getJson(jwksUri)
       if (!Array.isArray(jwks.keys)) throw new Error('the JWKS has no "keys" list')
       this.#keys = createLocalJWKSet(jwks as unknown as JSONWebKeySet)
+      this.#jwksUri = jwksUri
       this.#loadedAt = Date.now()
       this.#retryMs = 1000
       if (this.#lastError !== null) this.log(`dataserve: oidc: keys of ${this.config.issuer} loaded again`)
@@ -94,7 +104,8 @@ export class KeyStore {
       this.#lastLogged = null
       return true
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.httpTimeoutSecs} s` : (error as Error).message
+      const cause = (error as { cause?: { code?: string } }).cause?.code
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.httpTimeoutSecs} s` : cause ? `${(error as Error).message} (${cause})` : (error as Error).message
       this.#lastError = reason
       if (reason !== this.#lastLogged) {
         this.log(`dataserve: oidc: cannot fetch the keys of ${this.config.issuer}: ${reason}${this.#keys ? ' (the last good keys keep verifying)' : ' (JWT requests get 503 until they load)'}`)

@@ -1,4 +1,4 @@
-import { VERSION, definePlugin, type Actor, type Dataserve, type TokenHandler } from '../../plugin-api.ts'
+import { StartupError, VERSION, definePlugin, type Actor, type Dataserve, type TokenHandler } from '../../plugin-api.ts'
 import { parseOidcConfig, type OidcConfig } from './config.ts'
 import { KeyStore } from './keys.ts'
 import { JwtVerifier, looksLikeJwt } from './verify.ts'
@@ -70,7 +70,7 @@ export default definePlugin({
       const loaded = await state.keys.start()
       if (!loaded && !state.config.startDegraded) {
         state.keys.stop()
-        throw new Error(`plugins.oidc: cannot fetch the keys of ${state.config.issuer} (${state.keys.lastError}); start_degraded is false`)
+        throw new StartupError(`plugins.oidc: cannot fetch the keys of ${state.config.issuer} (${state.keys.lastError}); start_degraded is false`)
       }
     },
     listening: ({ ds }) => {
