@@ -1,0 +1,142 @@
+// A real OpenID provider (oidc-provider, as an organisation's IdP would be) minting
+// client-credentials JWT access tokens over HTTP, signed RS256, ES256 and PS256; dataserve
+// discovers it, fetches its keys and turns the tokens into actors.
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, describe, it } from 'node:test'
+import Provider from 'oidc-provider'
+import { getJson } from '../helpers.ts'
+import { bearer, oidcServer } from './fixtures.ts'
+
+const AUDIENCE = 'api://dataserve'
+const SCOPES = ['datasets:read', 'datasets:sql']
+
+/** One client per signing algorithm, and one in another tenant. */
+const CLIENTS = [
+  { id: 'reports-rs256', alg: 'RS256', tenant: 'contoso' },
+  { id: 'reports-es256', alg: 'ES256', tenant: 'contoso' },
+  { id: 'reports-ps256', alg: 'PS256', tenant: 'contoso' },
+  { id: 'outsider', alg: 'RS256', tenant: 'fabrikam' },
+]
+
+/** The header (0) or the claims (1) of a JWT. */
+const decodePart = (token: string, index: number) => JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString())
+
+const jwk = (type: 'rsa' | 'ec', kid: string) => {
+  const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig' }
+}
+
+async function startProvider(): Promise<{ issuer: string; token: (client: string, scope: string) => Promise<string>; close: () => Promise<void> }> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const algOf = new Map(CLIENTS.map((client) => [client.id, client.alg]))
+  const tenantOf = new Map(CLIENTS.map((client) => [client.id, client.tenant]))
+  const provider = new Provider(issuer, {
+    jwks: { keys: [jwk('rsa', 'rsa-1'), jwk('ec', 'ec-1')] as never },
+    clients: CLIENTS.map((client) => ({
+      client_id: client.id,
+      client_secret: `${client.id}-secret`,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    })),
+    scopes: SCOPES,
+    ttl: { ClientCredentials: 600 },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, _resource, client) => ({
+          scope: SCOPES.join(' '),
+          audience: AUDIENCE,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: algOf.get(client.clientId) as 'RS256' } },
+        }),
+      },
+    },
+    // Entra ID's tenant claim, so tenant_claim: /tid has something to read.
+    extraTokenClaims: (_ctx, token) => ({ tid: tenantOf.get((token as { clientId?: string }).clientId ?? '') }),
+  })
+  server.on('request', provider.callback())
+  const token = async (client: string, scope: string) => {
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${client}:${client}-secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: AUDIENCE }),
+    })
+    const body = (await response.json()) as { access_token?: string }
+    assert.equal(response.status, 200, JSON.stringify(body))
+    return body.access_token!
+  }
+  const close = async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+  return { issuer, token, close }
+}
+
+// Started at the top level, so both live until the file's last test is done.
+const idp = await startProvider()
+after(() => idp.close())
+const server = await oidcServer(
+  idp.issuer,
+  { algorithms: ['RS256', 'ES256', 'PS256'], tenant_claim: '/tid', allowed_tenants: ['contoso'] },
+  'databases:\n  sales:\n    allow_sql:\n      scopes: datasets:sql\n',
+)
+
+describe('OIDC with a real OpenID provider (oidc-provider, client credentials)', () => {
+  for (const client of CLIENTS.filter((c) => c.tenant === 'contoso')) {
+    it(`a ${client.alg} access token from its /token endpoint reads the table as the client`, async () => {
+      const token = await idp.token(client.id, 'datasets:read')
+      const header = decodePart(token, 0)
+      assert.deepEqual([header.typ, header.alg], ['at+jwt', client.alg], 'what the provider minted')
+      const { status, body } = await getJson(server, '/sales/orders.json?_shape=array', bearer(token))
+      assert.equal(status, 200)
+      assert.deepEqual(body, [
+        { id: 1, item: 'apple' },
+        { id: 2, item: 'pear' },
+      ])
+      const actor = await getJson(server, '/-/actor.json', bearer(token))
+      assert.deepEqual(actor.body.actor, { id: client.id, auth: 'oidc', iss: idp.issuer, scopes: ['datasets:read'], tenant: 'contoso' })
+    })
+  }
+
+  it('a scope granted by the provider opens what a config rule ties to it (allow_sql: {scopes: datasets:sql})', async () => {
+    const sql = '/sales.json?sql=select+count(*)+as+n+from+orders&_shape=array'
+    const reader = await idp.token('reports-rs256', 'datasets:read')
+    assert.equal((await getJson(server, sql, bearer(reader))).status, 403)
+    const analyst = await idp.token('reports-rs256', 'datasets:read datasets:sql')
+    const { status, body } = await getJson(server, sql, bearer(analyst))
+    assert.equal(status, 200)
+    assert.deepEqual(body, [{ n: 2 }])
+  })
+
+  it('a token without the read scope is 403 insufficient_scope; another tenant is 403', async () => {
+    const noRead = await idp.token('reports-es256', 'datasets:sql')
+    const refused = await getJson(server, '/sales/orders.json', bearer(noRead))
+    assert.equal(refused.status, 403)
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer realm="dataserve", error="insufficient_scope", scope="datasets:read"')
+    const outsider = await getJson(server, '/sales/orders.json', bearer(await idp.token('outsider', 'datasets:read')))
+    assert.equal(outsider.status, 403)
+  })
+
+  it('no token is 401 with the Bearer challenge; a tampered one is 401 invalid_token', async () => {
+    const anonymous = await getJson(server, '/sales/orders.json')
+    assert.equal(anonymous.status, 401)
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="dataserve"')
+    const token = await idp.token('reports-ps256', 'datasets:read')
+    const [head, , signature] = token.split('.')
+    const forged = `${head}.${Buffer.from(JSON.stringify({ ...decodePart(token, 1), sub: 'admin' })).toString('base64url')}.${signature}`
+    const refused = await getJson(server, '/sales/orders.json', bearer(forged))
+    assert.equal(refused.status, 401)
+    assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/)
+  })
+})
