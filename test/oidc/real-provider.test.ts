@@ -1,20 +1,14 @@
-// A real OpenID provider (oidc-provider, as an organisation's IdP would be) minting
+// A real OpenID provider (oidc-provider via demo/local-idp.ts, as an organisation's IdP would be) minting
 // client-credentials JWT access tokens over HTTP, signed RS256, ES256 and PS256; dataserve
 // discovers it, fetches its keys and turns the tokens into actors.
 import assert from 'node:assert/strict'
-import { generateKeyPairSync } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, describe, it } from 'node:test'
-import Provider from 'oidc-provider'
+import { startLocalIdp, type LocalClient } from '../../demo/local-idp.ts'
 import { getJson } from '../helpers.ts'
 import { bearer, oidcServer } from './fixtures.ts'
 
-const AUDIENCE = 'api://dataserve'
-const SCOPES = ['datasets:read', 'datasets:sql']
-
 /** One client per signing algorithm, and one in another tenant. */
-const CLIENTS = [
+const CLIENTS: LocalClient[] = [
   { id: 'reports-rs256', alg: 'RS256', tenant: 'contoso' },
   { id: 'reports-es256', alg: 'ES256', tenant: 'contoso' },
   { id: 'reports-ps256', alg: 'PS256', tenant: 'contoso' },
@@ -24,67 +18,8 @@ const CLIENTS = [
 /** The header (0) or the claims (1) of a JWT. */
 const decodePart = (token: string, index: number) => JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString())
 
-const jwk = (type: 'rsa' | 'ec', kid: string) => {
-  const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig' }
-}
-
-async function startProvider(): Promise<{ issuer: string; token: (client: string, scope: string) => Promise<string>; close: () => Promise<void> }> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const algOf = new Map(CLIENTS.map((client) => [client.id, client.alg]))
-  const tenantOf = new Map(CLIENTS.map((client) => [client.id, client.tenant]))
-  const provider = new Provider(issuer, {
-    jwks: { keys: [jwk('rsa', 'rsa-1'), jwk('ec', 'ec-1')] as never },
-    clients: CLIENTS.map((client) => ({
-      client_id: client.id,
-      client_secret: `${client.id}-secret`,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })),
-    scopes: SCOPES,
-    ttl: { ClientCredentials: 600 },
-    features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, _resource, client) => ({
-          scope: SCOPES.join(' '),
-          audience: AUDIENCE,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: algOf.get(client.clientId) as 'RS256' } },
-        }),
-      },
-    },
-    // Entra ID's tenant claim, so tenant_claim: /tid has something to read.
-    extraTokenClaims: (_ctx, token) => ({ tid: tenantOf.get((token as { clientId?: string }).clientId ?? '') }),
-  })
-  server.on('request', provider.callback())
-  const token = async (client: string, scope: string) => {
-    const response = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${client}:${client}-secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: AUDIENCE }),
-    })
-    const body = (await response.json()) as { access_token?: string }
-    assert.equal(response.status, 200, JSON.stringify(body))
-    return body.access_token!
-  }
-  const close = async () => {
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-  return { issuer, token, close }
-}
-
 // Started at the top level, so both live until the file's last test is done.
-const idp = await startProvider()
+const idp = await startLocalIdp(CLIENTS)
 after(() => idp.close())
 const server = await oidcServer(
   idp.issuer,
