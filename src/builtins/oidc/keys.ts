@@ -108,7 +108,7 @@ export class KeyStore {
       const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.httpTimeoutSecs} s` : cause ? `${(error as Error).message} (${cause})` : (error as Error).message
       this.#lastError = reason
       if (reason !== this.#lastLogged) {
-        this.log(`dataserve: oidc: cannot fetch the keys of ${this.config.issuer}: ${reason}${this.#keys ? ' (the last good keys keep verifying)' : ' (JWT requests get 503 until they load)'}`)
+        this.log(`dataserve: oidc: cannot fetch the keys of ${this.config.issuer}: ${reason}${this.#keys ? ' (the last good keys keep verifying)' : this.config.startDegraded ? ' (JWT requests get 503 until they load)' : ''}`)
         this.#lastLogged = reason
       }
       return false
