@@ -1,11 +1,14 @@
-// Benchmark of the token paths (issue 5). Run: npm run bench:tokens
+// Benchmark of the token paths (issues 5 and 12). Run: npm run bench:tokens
 // GET /DB/TABLE.json?_size=100 req/s: anonymous on a public server, beside the same page
-// with a signed token, a managed token and a query-string token, measured in turn in one run.
+// with a signed token, a managed token, a query-string token and an OIDC JWT from a real
+// OpenID provider (demo/local-idp.ts), measured in turn in one run; then the provider's
+// requests during 1,000 requests with 200 made-up kids.
 import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LOCAL_AUDIENCE, startLocalIdp } from '../demo/local-idp.ts'
 import { GENERATOR, load, median, REPO, ROUNDS, SECONDS, spread, start } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-tokens-bench-'))
@@ -17,8 +20,15 @@ async function main() {
     with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000)
     insert into items select x, 'item ' || x, 'cat' || (x % 20), round(x * 0.37, 2), x % 1000, '2024-01-01' from c;`)
   db.close()
+  // The provider runs in this process; wrk (or autocannon) only ever talks to dataserve.
+  // The failed-credential limiter is off so that all of the kid storm reaches the verifier.
+  const idp = await startLocalIdp([{ id: 'bench', alg: 'RS256' }], { ttlSecs: 24 * 3600 })
+  const jwt = await idp.token('bench', 'datasets:read')
   const config = join(dir, 'datasette.yaml')
-  writeFileSync(config, 'allow: true\nplugins:\n  tokens:\n    param: _auth_token\n')
+  writeFileSync(
+    config,
+    `allow: true\nplugins:\n  tokens:\n    param: _auth_token\n    rate_limit: false\n  oidc:\n    issuer: ${idp.issuer}\n    audience: ${LOCAL_AUDIENCE}\n    read_scopes: [datasets:read]\n`,
+  )
   const internal = join(dir, 'internal.db')
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/dataserve.js', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DATASERVE_SECRET: 'bench' } }).stdout.trim()
   const signed = cli(['create-token', 'reader', '--secret', 'bench'])
@@ -30,6 +40,7 @@ async function main() {
     ['signed token (Bearer)', page, { Authorization: `Bearer ${signed}` }],
     ['managed token (Bearer)', page, { Authorization: `Bearer ${managed}` }],
     ['query-string token (signed)', `${page}&_auth_token=${signed}`, {}],
+    ['OIDC JWT (Bearer, RS256)', page, { Authorization: `Bearer ${jwt}` }],
   ]
   for (const [, url, headers] of cases) {
     const response = await fetchOnce(url, headers)
@@ -45,12 +56,34 @@ async function main() {
       results[i]!.push(await load(url, headers))
     }
   }
+  const storm = await kidStorm(page, idp)
   server.child.kill('SIGTERM')
+  await idp.close()
   console.log(`node ${process.version}; ${ROUNDS} rounds; ${GENERATOR}, ${SECONDS}s each; GET /shop/items.json?_size=100, requests/s`)
   for (const [i, [label]] of cases.entries()) {
     const ratios = results[i]!.map((r, round) => r / results[0]![round]!)
     console.log(`  ${label.padEnd(30)} ${spread(results[i]!)}   vs anonymous, median of per-round ratios ${(median(ratios) * 100).toFixed(1)}%`)
   }
+  console.log(`  OIDC kid storm: 1,000 requests with 200 made-up kids (all ${storm.statuses}) -> ${storm.idpRequests.length} request(s) to the provider: ${storm.idpRequests.join(', ') || 'none'}`)
+}
+
+/** 1,000 requests (10 at a time) with JWTs naming 200 kids the provider never had; what the provider saw meanwhile. */
+async function kidStorm(url: string, idp: { issuer: string; requests: string[] }): Promise<{ statuses: string; idpRequests: string[] }> {
+  const before = idp.requests.length
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const claims = part({ iss: idp.issuer, sub: 'storm', aud: LOCAL_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600, scope: 'datasets:read' })
+  const kids = Array.from({ length: 200 }, (_, i) => `made-up-${i}-${Math.random().toString(36).slice(2)}`)
+  const statuses = new Map<number, number>()
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, worker) => {
+      for (let i = worker; i < 1000; i += 10) {
+        const response = await fetchOnce(url, { Authorization: `Bearer ${part({ alg: 'RS256', typ: 'at+jwt', kid: kids[i % 200] })}.${claims}.c2lnbmF0dXJl` })
+        await response.arrayBuffer()
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+      }
+    }),
+  )
+  return { statuses: [...statuses].map(([status, n]) => `${n}× ${status}`).join(', '), idpRequests: idp.requests.slice(before) }
 }
 
 /** A check request; retried once because a pooled keep-alive connection may have just been closed by the server. */

@@ -17,6 +17,8 @@ export interface LocalClient {
 
 export interface LocalIdp {
   issuer: string
+  /** The path of every request the provider has answered, in order (to count key fetches). */
+  readonly requests: string[]
   /** An access token for `client` (its secret is `<id>-secret`) from the /token endpoint, over HTTP. */
   token(client: string, scope: string): Promise<string>
   close(): Promise<void>
@@ -30,8 +32,8 @@ const signingKey = (type: 'rsa' | 'ec', kid: string) => {
   return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig' }
 }
 
-/** Starts the provider on 127.0.0.1 (port 0: a free one); keys are made afresh each time. */
-export async function startLocalIdp(clients: readonly LocalClient[], port = 0): Promise<LocalIdp> {
+/** Starts the provider on 127.0.0.1 (port 0: a free one); keys are made afresh each time. Tokens live `ttlSecs`. */
+export async function startLocalIdp(clients: readonly LocalClient[], { port = 0, ttlSecs = 600 } = {}): Promise<LocalIdp> {
   const server = createServer()
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -47,7 +49,7 @@ export async function startLocalIdp(clients: readonly LocalClient[], port = 0): 
       token_endpoint_auth_method: 'client_secret_basic',
     })),
     scopes: LOCAL_SCOPES,
-    ttl: { ClientCredentials: 600 },
+    ttl: { ClientCredentials: ttlSecs },
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
@@ -69,9 +71,15 @@ export async function startLocalIdp(clients: readonly LocalClient[], port = 0): 
       return tenant === undefined ? {} : { tid: tenant }
     },
   })
-  server.on('request', provider.callback())
+  const requests: string[] = []
+  const answer = provider.callback()
+  server.on('request', (req, res) => {
+    requests.push(new URL(req.url ?? '/', issuer).pathname)
+    answer(req, res)
+  })
   return {
     issuer,
+    requests,
     async token(client, scope) {
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
@@ -91,7 +99,7 @@ export async function startLocalIdp(clients: readonly LocalClient[], port = 0): 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 9000)
-  const idp = await startLocalIdp([{ id: 'reports', alg: 'RS256', tenant: 'contoso' }], port)
+  const idp = await startLocalIdp([{ id: 'reports', alg: 'RS256', tenant: 'contoso' }], { port })
   process.stdout.write(
     [
       `Local OpenID provider at ${idp.issuer} (client "reports", secret "reports-secret"). A token:`,

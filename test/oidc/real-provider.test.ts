@@ -74,4 +74,23 @@ describe('OIDC with a real OpenID provider (oidc-provider, client credentials)',
     assert.equal(refused.status, 401)
     assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/)
   })
+
+  it('1,000 requests with 200 made-up kids cost the provider one request (its JWKS, once per cooldown)', async () => {
+    const before = idp.requests.length
+    const now = Math.floor(Date.now() / 1000)
+    const claims = Buffer.from(JSON.stringify({ iss: idp.issuer, sub: 'x', aud: 'api://dataserve', exp: now + 300, scope: 'datasets:read', tid: 'contoso' })).toString('base64url')
+    const kids = Array.from({ length: 200 }, (_, i) => `made-up-${i}-${Math.random().toString(36).slice(2)}`)
+    const statuses = new Map<number, number>()
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, worker) => {
+        for (let i = worker; i < 1000; i += 10) {
+          const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: kids[i % 200] })).toString('base64url')
+          const { status } = await getJson(server, '/sales/orders.json', bearer(`${header}.${claims}.c2lnbmF0dXJl`))
+          statuses.set(status, (statuses.get(status) ?? 0) + 1)
+        }
+      }),
+    )
+    assert.deepEqual([...statuses], [[401, 1000]])
+    assert.deepEqual(idp.requests.slice(before), ['/jwks'])
+  })
 })
