@@ -42,7 +42,8 @@ function oidcHandler(state: OidcState): TokenHandler {
     createToken() {
       throw new Error('OIDC access tokens are minted by the identity provider, not by dataserve')
     },
-    verifyToken: (_ds, token) => (looksLikeJwt(token) ? state.verifier.verify(token) : null),
+    // A remembered token is a JWT already checked: skip even the shape test.
+    verifyToken: (_ds, token) => state.verifier.remembered(token) ?? (looksLikeJwt(token) ? state.verifier.verify(token) : null),
   }
 }
 
