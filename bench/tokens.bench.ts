@@ -31,7 +31,7 @@ async function main() {
   const config = join(dir, 'datasette.yaml')
   writeFileSync(
     config,
-    `allow: true\nplugins:\n  tokens:\n    param: _auth_token\n    rate_limit: false\n  oidc:\n    issuer: ${idp.issuer}\n    audience: ${LOCAL_AUDIENCE}\n    read_scopes: [datasets:read]\n`,
+    `allow: true\nsettings:\n  failed_credentials_limit: false\nplugins:\n  tokens:\n    param: _auth_token\n  oidc:\n    issuer: ${idp.issuer}\n    audience: ${LOCAL_AUDIENCE}\n    read_scopes: [datasets:read]\n`,
   )
   const internal = join(dir, 'internal.db')
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/dataserve.js', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DATASERVE_SECRET: 'bench' } }).stdout.trim()

@@ -3,9 +3,10 @@ import { HTTPException } from 'hono/http-exception'
 import { TrieRouter } from 'hono/router/trie-router'
 import type { Dataserve } from './dataserve.ts'
 import { BadRequestError, errorBody, ForbiddenError, HttpError, TokenInvalidError } from './errors.ts'
+import { presentedCredentials } from './credentials/presented.ts'
+import { markPeer } from './credentials/request-client.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import { redactUrl } from './redact.ts'
-import { DecisionCache, requestScope } from './request-scope.ts'
 import type { Actor, Challenge, DataserveEnv, HttpMethod, Resource, Route } from './types.ts'
 
 export interface AppOptions {
@@ -27,6 +28,11 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   const app = new Hono<DataserveEnv>()
   const errorLog = options.errorLog ?? ((message) => process.stderr.write(message + '\n'))
 
+  // First of all: the request keeps the config in force now until it ends, whatever reloads.
+  app.use((c, next) => {
+    markPeer(c.req.raw, (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress)
+    return ds.inRequest(next)
+  })
   if (options.accessLog) app.use(accessLogger(ds, options.accessLog))
   app.use(jsonCharset)
   if (options.cors) app.use(cors)
@@ -50,9 +56,6 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
 
 function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
   return async function resolveActor(c, next) {
-    return requestScope.run(new DecisionCache(), () => resolveAndContinue(c, next))
-  }
-  async function resolveAndContinue(c: Context<DataserveEnv>, next: () => Promise<void>) {
     c.set('ds', ds)
     // OPTIONS asks what a URL supports (LibreOffice asks before every GET, credentials and
     // all): it reads no credential and is answered as for anonymous, granting nothing.
@@ -61,11 +64,25 @@ function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
       return next()
     }
     checkCredentialHeaders(c)
-    const found = ds.plugins.hook.actorFromRequest({ ds, request: c.req.raw })
-    const actor = (isPromiseLike(found) ? await found : found) as Actor | undefined
-    // A credential that was presented is never ignored: if no plugin claimed it, refuse.
-    if (!actor && c.req.header('authorization') !== undefined) {
-      throw new TokenInvalidError('The Authorization header was not recognised')
+    const request = c.req.raw
+    const presented = presentedCredentials(request, ds.credentialHeaders, ds.credentialParams)
+    if (presented.length > 1) throw new BadRequestError(`Send one credential, not several (this request has ${presented.join(', ')})`)
+    if (presented.length > 0) {
+      const wait = ds.failedCredentialWait(request)
+      if (wait > 0) throw new HttpError(429, 'Too many failed credentials from this client; try again later', { 'Retry-After': String(wait) })
+    }
+    let actor: Actor | undefined
+    try {
+      const found = ds.plugins.hook.actorFromRequest({ ds, request })
+      actor = (isPromiseLike(found) ? await found : found) as Actor | undefined
+      // A credential that was presented is never ignored: if no plugin claimed it, refuse.
+      if (!actor && c.req.header('authorization') !== undefined) {
+        throw new TokenInvalidError('The Authorization header was not recognised')
+      }
+    } catch (error) {
+      // Every scheme's refusals count against the client, in one limiter.
+      if (presented.length > 0 && error instanceof HttpError && error.status === 401) ds.recordFailedCredential(request)
+      throw error
     }
     c.set('actor', actor ?? null)
     await next()

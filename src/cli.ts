@@ -182,6 +182,8 @@ async function serve(options: ServeOptions): Promise<number> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  // SIGHUP reloads the config, as daemons do; the outcome is logged either way.
+  process.on('SIGHUP', () => void running.ds.reloadConfig('signal'))
   process.stdout.write(`dataserve: plugins: ${pluginSummary(running.ds.plugins.listPlugins())}\n`)
   // Only now: whoever reads this line may signal us at once, and must find the handlers.
   process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)

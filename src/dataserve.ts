@@ -7,12 +7,22 @@ import type { Hookspecs } from './hookspecs.ts'
 import type { PluginManager } from './hooks/manager.ts'
 import type { Awaitable } from './hooks/types.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
-import { requestScope } from './request-scope.ts'
+import type { ConfigGeneration, ReloadOutcome, ReloadTrigger } from './config-generation.ts'
+import { FailureLimiter } from './credentials/limiter.ts'
+import { clientOfRequest } from './credentials/request-client.ts'
+import { RequestState, requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
 import type { Action, Actor, CreateTokenOptions, Resource, TokenContext, TokenHandler } from './types.ts'
 
 export interface DataserveOptions {
   config: DataserveConfig
+  /**
+   * Reads the config again, for `reloadConfig()`: the same file, `-s` overrides and
+   * environment. Without it a reload re-reads nothing and keeps `config`.
+   */
+  loadConfig?: () => DataserveConfig
+  /** Where reload notices go (stderr by default). */
+  notice?: (message: string) => void
   plugins: PluginManager<Hookspecs>
   databases: readonly DatabaseHandle[]
   /** Signs cookies and tokens: the first signs, any verifies (secret rotation). */
@@ -37,10 +47,8 @@ export interface AllowedQuery {
  * tokens or permission rules itself: each entry point asks the hooks.
  */
 export class Dataserve {
-  readonly config: DataserveConfig
   /** Where the config came from (`datasette.yaml`), for messages naming it. */
   readonly configFile: string
-  readonly settings: Settings
   /**
    * Where plugins keep their own state (managed tokens, audit): a SQLite file from
    * `--internal PATH`, or `:memory:`, which does not survive a restart.
@@ -48,32 +56,97 @@ export class Dataserve {
   readonly internalPath: string
   /** The plugin manager: `ds.plugins.hook.name({ ... })` calls a hook. */
   readonly plugins: PluginManager<Hookspecs>
-  /**
-   * Query-string parameters that carry credentials (`_auth_token`), from
-   * `registerCredentialParams`: nothing dataserve builds (next_url, Link, redirects) ever
-   * repeats them, and logs hide their values.
-   */
-  readonly credentialParams = new Set<string>()
   /** Open databases by name, in the order they were given. */
   readonly databases: ReadonlyMap<string, DatabaseHandle>
   /** Newest first: sign() uses the first, unsign() accepts any. */
   readonly #secrets: readonly string[]
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
-  #tokenHandlers: TokenHandler[] = []
   readonly #sql: SqlPool | undefined
   #closed = false
+  /** The config in force for requests that start now. */
+  #current: ConfigGeneration
+  readonly #loadConfig: () => DataserveConfig
+  readonly #notice: (message: string) => void
+  #reloading: Promise<unknown> = Promise.resolve()
+  #lastReload: ReloadOutcome | null = null
+  /** Failed credentials per client, for every scheme; survives reloads. */
+  readonly #failures = new FailureLimiter()
 
   constructor(options: DataserveOptions) {
-    this.config = options.config
     this.configFile = options.configFile ?? '<no config file>'
     this.internalPath = options.internalPath ?? ':memory:'
-    this.settings = options.config.settings
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))
     this.#sql = options.sql
     this.#secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
     if (this.#secrets.length === 0 || this.#secrets.some((secret) => secret === '')) throw new Error('Dataserve needs at least one non-empty secret')
+    this.#current = newGeneration(1, options.config)
+    this.#loadConfig = options.loadConfig ?? (() => options.config)
+    this.#notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
+  }
+
+  /**
+   * The config generation of the request being served (pinned when it started, so a reload
+   * halfway through changes nothing it sees), else the one in force.
+   */
+  get generation(): ConfigGeneration {
+    const scope = requestScope.getStore()
+    return scope !== undefined && scope.owner === this ? scope.generation : this.#current
+  }
+
+  /** datasette.yaml, checked and with its secrets resolved: the request's generation. */
+  get config(): DataserveConfig {
+    return this.generation.config
+  }
+
+  get settings(): Settings {
+    return this.generation.config.settings
+  }
+
+  /**
+   * Query-string parameters that carry credentials (`_auth_token`), from
+   * `registerCredentialParams`: nothing dataserve builds (next_url, Link, redirects) ever
+   * repeats them, and logs hide their values.
+   */
+  get credentialParams(): ReadonlySet<string> {
+    return this.generation.credentialParams
+  }
+
+  /** Request headers that carry credentials (lower case, `x-api-key`), from `registerCredentialHeaders`. */
+  get credentialHeaders(): ReadonlySet<string> {
+    return this.generation.credentialHeaders
+  }
+
+  /**
+   * The client a request is from: its socket's address, or the forwarded one when the socket
+   * is a proxy in `settings.trusted_proxies`. The key of the failed-credential limiter.
+   */
+  clientAddress(request: Request): string {
+    return clientOfRequest(request, this.settings)
+  }
+
+  /**
+   * Seconds before this request's client may present credentials again (0: now), under
+   * `settings.failed_credentials_limit` / `failed_credentials_window_secs`.
+   */
+  failedCredentialWait(request: Request): number {
+    const { failed_credentials_limit: limit, failed_credentials_window_secs: window } = this.settings
+    return this.#failures.retryAfter(this.clientAddress(request), limit, window * 1000)
+  }
+
+  /**
+   * Counts a refused credential against the request's client. The app does it for every 401
+   * from `actorFromRequest` (any scheme); call it when you refuse a credential elsewhere.
+   */
+  recordFailedCredential(request: Request): void {
+    if (this.settings.failed_credentials_limit <= 0) return
+    this.#failures.fail(this.clientAddress(request), this.settings.failed_credentials_window_secs * 1000)
+  }
+
+  /** Runs `fn` (a request) under the generation in force now, whatever reloads happen meanwhile. */
+  inRequest<T>(fn: () => T): T {
+    return requestScope.run(new RequestState(this, this.#current), fn)
   }
 
   /**
@@ -145,10 +218,10 @@ export class Dataserve {
    * plugin registered last.
    */
   async createToken(actorId: string, options: CreateTokenOptions & { handler?: string } = {}): Promise<string> {
-    const handler =
-      options.handler === undefined ? this.#tokenHandlers[0] : this.#tokenHandlers.find((h) => h.name === options.handler)
+    const handlers = this.tokenHandlers
+    const handler = options.handler === undefined ? handlers[0] : handlers.find((h) => h.name === options.handler)
     if (!handler) {
-      const known = this.#tokenHandlers.map((h) => h.name).join(', ') || 'none registered'
+      const known = handlers.map((h) => h.name).join(', ') || 'none registered'
       throw new Error(options.handler === undefined ? 'No token handler is registered' : `Unknown token handler '${options.handler}' (known: ${known})`)
     }
     // A token broader than was asked for is worse than none: refuse what the handler cannot honour.
@@ -171,7 +244,7 @@ export class Dataserve {
   }
 
   #verifyFrom(from: number, token: string, context: TokenContext): Awaitable<Actor | null> {
-    const handlers = this.#tokenHandlers
+    const handlers = this.tokenHandlers
     for (let i = from; i < handlers.length; i++) {
       const found = handlers[i]!.verifyToken(this, token, context)
       if (isPromiseLike(found)) return Promise.resolve(found).then((actor) => actor ?? this.#verifyFrom(i + 1, token, context))
@@ -181,7 +254,7 @@ export class Dataserve {
   }
 
   get tokenHandlers(): readonly TokenHandler[] {
-    return this.#tokenHandlers
+    return this.generation.tokenHandlers
   }
 
   /** Signs a JSON-able value, in Datasette's format: values signed by either verify in both. */
@@ -198,10 +271,11 @@ export class Dataserve {
   }
 
   /**
-   * Collects the actions, credential parameters and token handlers plugins register. Called once by the server
-   * before it listens; duplicate action names or abbreviations stop startup.
+   * Collects the actions plugins register (duplicate names or abbreviations stop startup),
+   * then prepares the first config generation as a reload would prepare the next. Called
+   * once by the server before `startup`.
    */
-  async collectRegistrations(): Promise<void> {
+  async prepare(): Promise<void> {
     const actions = new Map<string, Action>()
     const byAbbr = new Map<string, Action>()
     for (const list of await this.plugins.hook.registerActions({ ds: this })) {
@@ -217,16 +291,73 @@ export class Dataserve {
     }
     this.#actions = actions
     this.#actionsByAbbr = byAbbr
-    for (const names of await this.plugins.hook.registerCredentialParams({ ds: this })) {
-      for (const name of names) this.credentialParams.add(name)
+    await this.#prepareGeneration(this.#current, false)
+  }
+
+  /**
+   * What plugins register for one config (credential parameters and headers, token
+   * handlers), then `prepareConfig`, all with `ds.config` showing that config: a plugin
+   * that throws refuses it.
+   */
+  #prepareGeneration(generation: ConfigGeneration, reload: boolean): Promise<void> {
+    return requestScope.run(new RequestState(this, generation), async () => {
+      generation.credentialParams = new Set((await this.plugins.hook.registerCredentialParams({ ds: this })).flat())
+      generation.credentialHeaders = new Set((await this.plugins.hook.registerCredentialHeaders({ ds: this })).flat().map((name) => name.toLowerCase()))
+      const handlers = await this.plugins.hook.registerTokenHandler({ ds: this })
+      const names = new Set<string>()
+      for (const handler of handlers) {
+        if (names.has(handler.name)) throw new Error(`Duplicate token handler name '${handler.name}'`)
+        names.add(handler.name)
+      }
+      generation.tokenHandlers = handlers
+      await this.plugins.hook.prepareConfig({ ds: this, reload })
+    })
+  }
+
+  /**
+   * Reads the config again and, when it and every plugin's block check out, swaps it in
+   * whole: requests that start afterwards see the new config, those in flight finish under
+   * theirs. A config that does not check out changes nothing: the one in force stays, and
+   * the outcome says why (file and key). Reloads run one at a time, in the order asked.
+   */
+  reloadConfig(trigger: ReloadTrigger = 'call'): Promise<ReloadOutcome> {
+    const run = this.#reloading.then(() => this.#reload(trigger))
+    this.#reloading = run
+    return run
+  }
+
+  /** The last reload's outcome, null before any. */
+  get lastReload(): ReloadOutcome | null {
+    return this.#lastReload
+  }
+
+  async #reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const previous = this.#current
+    let next: ConfigGeneration
+    try {
+      if (this.#closed) throw new Error('the server is shutting down')
+      next = newGeneration(previous.number + 1, this.#loadConfig())
+      await this.#prepareGeneration(next, true)
+    } catch (error) {
+      const outcome: ReloadOutcome = { ok: false, trigger, at: Date.now(), generation: previous.number, error: reasonOf(error) }
+      this.#lastReload = outcome
+      this.#notice(`dataserve: config reload (${trigger}) refused; the config in force stays: ${outcome.error}`)
+      return outcome
     }
-    const handlers = await this.plugins.hook.registerTokenHandler({ ds: this })
-    const names = new Set<string>()
-    for (const handler of handlers) {
-      if (names.has(handler.name)) throw new Error(`Duplicate token handler name '${handler.name}'`)
-      names.add(handler.name)
+    this.#current = next
+    this.#sql?.reconfigure(next.config, next.config.settings)
+    for (const name of RESTART_ONLY_SETTINGS) {
+      if (previous.config.settings[name] !== next.config.settings[name]) this.#notice(`dataserve: warning: settings.${name} changed; it takes effect on restart only`)
     }
-    this.#tokenHandlers = handlers
+    this.#notice(`dataserve: config reloaded (${trigger}) from ${this.configFile}`)
+    try {
+      await requestScope.run(new RequestState(this, next), () => this.plugins.hook.configReloaded({ ds: this, previous: previous.config }))
+    } catch (error) {
+      this.#notice(`dataserve: after the reload, a configReloaded hook failed: ${reasonOf(error)}`)
+    }
+    const outcome: ReloadOutcome = { ok: true, trigger, at: Date.now(), generation: next.number }
+    this.#lastReload = outcome
+    return outcome
   }
 
   /** Calls `prepareConnection` for every open database. */
@@ -241,10 +372,11 @@ export class Dataserve {
     this.#sql?.warm()
   }
 
-  /** Calls `shutdown` (once), then stops the SQL processes and closes the databases. */
+  /** Calls `shutdown` (once, after a reload under way), then stops the SQL processes and closes the databases. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.#reloading
     try {
       await this.plugins.hook.shutdown({ ds: this })
     } finally {
@@ -254,4 +386,17 @@ export class Dataserve {
       }
     }
   }
+}
+
+/** Settings read when the server starts (connections, processes): a reload warns instead. */
+const RESTART_ONLY_SETTINGS = ['num_sql_threads', 'cache_size_kb'] as const
+
+function newGeneration(number: number, config: DataserveConfig): ConfigGeneration {
+  return { number, config, loadedAt: Date.now(), tokenHandlers: [], credentialParams: new Set(), credentialHeaders: new Set() }
+}
+
+/** A refusal's message: ConfigError and StartupError say file and key; nothing else is trusted to. */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error && (error.name === 'ConfigError' || error.name === 'StartupError')) return error.message
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import type { DataserveConfig } from './config/load.ts'
 import type { Dataserve } from './dataserve.ts'
 import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
@@ -22,7 +23,7 @@ export interface Hookspecs {
    */
   actorFromRequest: FirstResultHook<{ ds: Dataserve; request: Request }, Actor>
 
-  /** A kind of API token (`ds.createToken()` / `ds.verifyToken()`). Called once at startup. */
+  /** A kind of API token (`ds.createToken()` / `ds.verifyToken()`). Called at startup and on every config reload. */
   registerTokenHandler: Hook<{ ds: Dataserve }, TokenHandler>
 
   /**
@@ -67,9 +68,30 @@ export interface Hookspecs {
   /**
    * Query-string parameters that carry credentials (`_auth_token`): nothing dataserve writes
    * (next_url, Link, redirects) repeats them, and logs show `***` for their values. Called
-   * once at startup.
+   * at startup and on every config reload.
    */
   registerCredentialParams: Hook<{ ds: Dataserve }, string[]>
+
+  /**
+   * Request headers that carry credentials (`X-API-Key`), besides `Authorization`: a request
+   * with one is rate-limited after failed credentials, and one with two kinds of credential
+   * is refused as ambiguous. Called at startup and on every config reload.
+   */
+  registerCredentialHeaders: Hook<{ ds: Dataserve }, string[]>
+
+  /**
+   * A config is about to come into force: at startup (`reload` false) and before every
+   * reload is swapped in, with `ds.config` showing the new config. Check your block and
+   * prepare what requests will need; throw (a `ConfigError` naming the key) to refuse it, and
+   * the config in force stays.
+   */
+  prepareConfig: Hook<{ ds: Dataserve; reload: boolean }, void>
+
+  /**
+   * A reload was swapped in (`ds.config` is the new config, `previous` the old): release
+   * what only the old one needed, and say what changed that the operator should know.
+   */
+  configReloaded: Hook<{ ds: Dataserve; previous: DataserveConfig }, void>
 
   /**
    * Subcommands of the `dataserve` command line (Datasette's `register_commands`):
@@ -93,5 +115,8 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()
   forbidden: { args: ['ds', 'request', 'actor', 'action', 'resource', 'message'] },
   readiness: { args: ['ds'] },
   registerCredentialParams: { args: ['ds'] },
+  registerCredentialHeaders: { args: ['ds'] },
+  prepareConfig: { args: ['ds', 'reload'] },
+  configReloaded: { args: ['ds', 'previous'] },
   registerCommands: { args: [] },
 })

@@ -49,6 +49,7 @@ export type {
 } from './types.ts'
 export type { DatabaseHandle } from './databases.ts'
 export type { DataserveConfig, DatabaseConfig, TableConfig } from './config/load.ts'
+export type { ConfigGeneration, ReloadOutcome, ReloadTrigger } from './config-generation.ts'
 export type { Settings } from './config/settings.ts'
 export type { ServeOptions } from './server.ts'
 export { TokenRestrictions, type RestrictionsJSON } from './token-restrictions.ts'

@@ -6,6 +6,7 @@ import { buildApp } from './app.ts'
 import { builtinPlugins } from './builtins/index.ts'
 import { configuredSecrets } from './signing-secrets.ts'
 import { loadConfig, type DataserveConfig } from './config/load.ts'
+import { watchConfigFile } from './config/watch.ts'
 import { Dataserve } from './dataserve.ts'
 import { openDatabases, pageCachePragma, type DatabaseFile, type DatabaseHandle } from './databases.ts'
 import { SqlPool } from './sql/pool.ts'
@@ -44,6 +45,8 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv
   /** Where startup notices go (the secret warning, …). */
   notice?: (message: string) => void
+  /** Reload the config when its file changes (default true; reloads on demand work either way). */
+  watchConfig?: boolean
 }
 
 export interface RunningServer {
@@ -78,7 +81,8 @@ export async function loadPlugins(options: ServeOptions = {}): Promise<PluginMan
 export async function createDataserve(options: ServeOptions = {}): Promise<Dataserve> {
   const env = options.env ?? process.env
   const notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
-  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env })
+  const reread = () => loadConfig({ file: options.configFile, overrides: options.overrides, env })
+  const config = reread()
   if (options.internal !== undefined) prepareInternalDatabase(options.internal)
   const pm = await loadPlugins(options)
 
@@ -90,10 +94,10 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   let sql: SqlPool | undefined
   const databases = openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb, sql: () => sql! })
   sql = sqlPoolFor(pm, databases, config)
-  const ds = new Dataserve({ config, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, secret })
+  const ds = new Dataserve({ config, loadConfig: reread, notice, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, secret })
   try {
     await ds.prepareConnections()
-    await ds.collectRegistrations()
+    await ds.prepare()
     await pm.hook.startup({ ds })
   } catch (error) {
     await ds.close()
@@ -148,9 +152,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const url = `http://${host}:${port}/`
   let closing: Promise<void> | undefined
   ds.warmUp()
+  const watcher = options.configFile !== undefined && options.watchConfig !== false ? await watchConfigFile(options.configFile, () => void ds.reloadConfig('file')) : null
   try {
     await ds.plugins.hook.listening({ ds, url })
   } catch (error) {
+    watcher?.close()
     server.close()
     await ds.close()
     throw error
@@ -161,6 +167,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     port,
     url,
     close(graceMs = 5000) {
+      watcher?.close()
       closing ??= shutdown(server, ds, graceMs)
       return closing
     },

@@ -1,4 +1,6 @@
 import actorCookie from './actor-cookie/plugin.ts'
+import apiKey from './api-key/plugin.ts'
+import basicAuth from './basic-auth/plugin.ts'
 import introspection from './introspection/plugin.ts'
 import oidc from './oidc/plugin.ts'
 import permissions from './permissions/plugin.ts'
@@ -12,4 +14,4 @@ import type { Plugin } from '../plugin-api.ts'
  * `/-/…` routes of the others; oidc before tokens, so the signed handler stays the first
  * token handler (`ds.createToken()` without a name).
  */
-export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie, oidc, tokens]
+export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie, basicAuth, apiKey, oidc, tokens]

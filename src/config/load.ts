@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { didYouMean } from '../util/nearest.ts'
+import { TrustedProxies } from '../credentials/client-address.ts'
 import { ConfigError } from './errors.ts'
 import { CONFIG_SCHEMA, checkSchema, describeValue } from './schema.ts'
 import { resolveSecrets } from './secrets.ts'
@@ -73,7 +74,7 @@ export function loadConfig({ file, overrides = [], env = process.env }: LoadConf
   // Null prototypes all the way down (resolveSecrets makes them), so looking up a name a
   // user chose (`databases[name]`, `plugins[name]`) never finds an inherited property.
   return Object.assign(Object.create(null), resolved, {
-    settings: checkPublicUrl(checkSettings(resolved.settings, labelled), labelled),
+    settings: checkCredentialSettings(checkPublicUrl(checkSettings(resolved.settings, labelled), labelled), labelled),
     databases: (resolved.databases as Record<string, DatabaseConfig> | undefined) ?? Object.create(null),
     plugins: (resolved.plugins as Record<string, unknown> | undefined) ?? Object.create(null),
   }) as DataserveConfig
@@ -119,7 +120,15 @@ function checkSettings(value: unknown, file: string): Settings {
     const path = ['settings', name]
     if (!isSetting(name)) throw new ConfigError(file, path, `unknown setting${didYouMean(name, Object.keys(DEFAULT_SETTINGS))}`)
     const expected = typeof DEFAULT_SETTINGS[name]
-    settings[name] = coerceSetting(given, expected, file, path)
+    // A YAML list of proxies reads as well as a comma-separated string.
+    // `failed_credentials_limit: false` turns the limiter off, as 0 does.
+    const value =
+      name === 'trusted_proxies' && Array.isArray(given) && given.every((item) => typeof item === 'string')
+        ? given.join(',')
+        : name === 'failed_credentials_limit' && given === false
+          ? 0
+          : given
+    settings[name] = coerceSetting(value, expected, file, path)
   }
   return settings as Settings
 }
@@ -136,6 +145,17 @@ function checkPublicUrl(settings: Settings, file: string): Settings {
   const origin = url && /^https?:$/.test(url.protocol) && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash
   if (!origin) throw new ConfigError(file, ['settings', 'public_url'], 'expected an http(s) origin like https://data.example.com (no path, query or credentials)')
   settings.public_url = url!.origin
+  return settings
+}
+
+/** The failed-credential window is at least a second; trusted_proxies are addresses or CIDR ranges. */
+function checkCredentialSettings(settings: Settings, file: string): Settings {
+  if (settings.failed_credentials_window_secs < 1) throw new ConfigError(file, ['settings', 'failed_credentials_window_secs'], 'expected a whole number of seconds ≥ 1')
+  try {
+    new TrustedProxies(settings.trusted_proxies)
+  } catch (error) {
+    throw new ConfigError(file, ['settings', 'trusted_proxies'], (error as Error).message)
+  }
   return settings
 }
 

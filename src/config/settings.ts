@@ -43,6 +43,17 @@ export const DEFAULT_SETTINGS = {
   default_allow: false,
   /** `--root`: the actor {"id": "root"} may do everything, and a login URL is printed at startup. */
   root_enabled: false,
+  /**
+   * After this many failed credentials (any scheme) within the window, a client presenting
+   * credentials gets 429 with Retry-After; 0 turns the limit off (load tests).
+   */
+  failed_credentials_limit: 20,
+  failed_credentials_window_secs: 60,
+  /**
+   * Reverse proxies (addresses or CIDR ranges, comma-separated, or a YAML list) whose
+   * Forwarded / X-Forwarded-For headers name the client; from anyone else they are ignored.
+   */
+  trusted_proxies: '',
 } as const
 
 export type Settings = { -readonly [K in keyof typeof DEFAULT_SETTINGS]: (typeof DEFAULT_SETTINGS)[K] extends boolean

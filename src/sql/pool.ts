@@ -58,6 +58,8 @@ interface Slot {
   ready: boolean
   job: Pending | null
   timer: NodeJS.Timeout | null
+  /** Started with a config that has since been reloaded: replaced once idle. */
+  stale?: boolean
 }
 
 const CHILD = new URL('./child.mjs', import.meta.url)
@@ -83,8 +85,21 @@ export class SqlPool {
     private readonly databases: readonly { name: string; path: string | null }[],
     private readonly size: number,
     /** Sent to each process first: plugin modules whose prepareConnection it runs, config, and the page-cache pragma for its connections. */
-    private readonly init: { modules: string[]; config: unknown; settings: unknown; pageCache?: string } = { modules: [], config: {}, settings: {} },
+    private init: { modules: string[]; config: unknown; settings: unknown; pageCache?: string } = { modules: [], config: {}, settings: {} },
   ) {}
+
+  /**
+   * The config was reloaded: processes started from now on get the new one; idle processes
+   * are replaced now and busy ones once their query is done, so no query sees a mix.
+   */
+  reconfigure(config: unknown, settings: unknown): void {
+    this.init = { ...this.init, config, settings }
+    for (const slot of [...this.slots]) {
+      slot.stale = true
+      if (slot.job === null) this.retire(slot)
+    }
+    this.afterLoss()
+  }
 
   /** Starts the warm process. */
   warm(): void {
@@ -154,6 +169,10 @@ export class SqlPool {
       const job = slot.job
       if (!job || job.id !== message.id) return
       this.finish(slot)
+      if (slot.stale) {
+        this.retire(slot)
+        this.warm()
+      }
       if (message.ok) job.resolve({ columns: message.columns, rows: message.rows, truncated: message.truncated, batch: message.batch })
       else job.reject(new SqlError(message.error))
       this.dispatch()
@@ -189,6 +208,13 @@ export class SqlPool {
   private afterLoss(): void {
     this.warm()
     this.dispatch()
+  }
+
+  /** Stops a process that holds an old config (not a loss: nobody is waiting on it). */
+  private retire(slot: Slot): void {
+    this.remove(slot)
+    slot.child.removeAllListeners('exit')
+    slot.child.kill('SIGTERM')
   }
 
   private remove(slot: Slot): void {

@@ -5,12 +5,12 @@ import { makeDb, serve, tempDir, type TestServer } from '../helpers.ts'
 import type { ServeOptions } from '../../src/server.ts'
 
 /**
- * The YAML of a plugins.oidc block: `issuer` and `audience` plus any other keys. The tokens
- * plugin's failed-credential limiter is off: these tests send many bad tokens on purpose.
+ * The YAML of a plugins.oidc block: `issuer` and `audience` plus any other keys. The
+ * failed-credential limiter is off: these tests send many bad tokens on purpose.
  */
 export function oidcYaml(issuer: string, keys: Record<string, unknown> = {}): string {
   const block = { issuer, audience: 'api://dataserve', read_scopes: ['datasets:read'], ...keys }
-  return `plugins:\n  tokens:\n    rate_limit: false\n  oidc:\n${Object.entries(block)
+  return `settings:\n  failed_credentials_limit: false\nplugins:\n  oidc:\n${Object.entries(block)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
     .join('')}`

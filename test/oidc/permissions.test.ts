@@ -90,7 +90,7 @@ describe('OIDC: what a token may do', () => {
     const { writeFileSync, readFileSync } = await import('node:fs')
     const { serve } = await import('../helpers.ts')
     const files = oidcFiles(issuer.url)
-    writeFileSync(files.config, readFileSync(files.config, 'utf8').replace('  tokens:\n    rate_limit: false\n', '  tokens:\n    rate_limit: false\n    param: _auth_token\n'))
+    writeFileSync(files.config, readFileSync(files.config, 'utf8').replace('plugins:\n', 'plugins:\n  tokens:\n    param: _auth_token\n'))
     const server = await serve({ databases: [{ path: files.db }], configFile: files.config })
     const good = await server.get(`/sales/orders.csv?_stream=on&_auth_token=${await issuer.token()}`)
     assert.equal(good.status, 200)

@@ -49,10 +49,21 @@ describe('a config that would not do what it says stops the server at start', ()
     assert.doesNotMatch(run.stderr(), /sekrit/)
   })
 
-  for (const value of ['true', '5', '[]', '"off"', 'null']) {
-    it(`plugins.tokens.rate_limit: ${value} refuses, saying what is expected`, async () => {
-      const { db, config } = setup(`plugins:\n  tokens:\n    rate_limit: ${value}\n`)
-      await refuses([db, '-c', config], /plugins\.tokens\.rate_limit: expected false \(no limit\) or a mapping \{max_failures, window_seconds\}/)
+  it('plugins.tokens.rate_limit (the old place of the limiter) refuses, saying where it went', async () => {
+    const { db, config } = setup('plugins:\n  tokens:\n    rate_limit: false\n')
+    await refuses([db, '-c', config], /plugins\.tokens\.rate_limit: has moved: set settings\.failed_credentials_limit/)
+  })
+
+  for (const [key, value, expected] of [
+    ['failed_credentials_limit', '"many"', /settings\.failed_credentials_limit: expected a whole number/],
+    ['failed_credentials_limit', 'true', /settings\.failed_credentials_limit: expected a whole number/],
+    ['failed_credentials_window_secs', '0', /settings\.failed_credentials_window_secs: expected a whole number of seconds ≥ 1/],
+    ['trusted_proxies', '"10.0.0.0/33"', /settings\.trusted_proxies: /],
+    ['trusted_proxies', '"proxy.example.com"', /settings\.trusted_proxies: /],
+  ] as const) {
+    it(`settings.${key}: ${value} refuses, saying what is expected`, async () => {
+      const { db, config } = setup(`settings:\n  ${key}: ${value}\n`)
+      await refuses([db, '-c', config], expected)
     })
   }
 })

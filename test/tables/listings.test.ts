@@ -86,6 +86,7 @@ describe('database and index listings', () => {
       'view-query': ['vq', 'query'],
       'execute-sql': ['es', 'database'],
       'permissions-debug': ['pd', 'instance'],
+      'reload-config': ['rc', 'instance'],
     })
     assert.equal(server.ds.actions.get('execute-sql')!.alsoRequires, 'view-database')
   })

@@ -209,8 +209,8 @@ describe('a query-token parameter with a name of its own (plugins.tokens.param: 
 })
 
 describe('abuse: failed credentials are rate-limited per client', () => {
-  it('after max_failures, that client gets 429 with Retry-After; other clients are unaffected', async () => {
-    const server = await world('plugins:\n  tokens:\n    rate_limit:\n      max_failures: 3\n      window_seconds: 60\n')
+  it('after failed_credentials_limit, that client gets 429 with Retry-After; other clients are unaffected', async () => {
+    const server = await world('settings:\n  failed_credentials_limit: 3\n  failed_credentials_window_secs: 60\n')
     const good = await server.ds.createToken('alice')
     const from = (address: string, token: string) =>
       new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {

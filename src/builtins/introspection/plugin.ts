@@ -1,16 +1,18 @@
 import Database from 'better-sqlite3'
 import { statSync } from 'node:fs'
 import type { Context } from 'hono'
-import { VERSION, definePlugin, type Dataserve, type DataserveEnv } from '../../plugin-api.ts'
+import { VERSION, definePlugin, errorBody, type Dataserve, type DataserveEnv, type ReloadOutcome } from '../../plugin-api.ts'
 
 /**
  * Datasette's introspection endpoints: which plugins, hooks, versions and settings this
- * instance has. Everything but the health check needs `view-instance`.
+ * instance has (everything but the probes needs `view-instance`), and the config's live
+ * reload: `POST /-/reload` (the `reload-config` action) and `/-/config-status.json`.
  */
 export default definePlugin({
   name: 'dataserve.introspection',
   version: VERSION,
   hooks: {
+    registerActions: () => [{ name: 'reload-config', abbr: 'rc', description: 'Reload the config file (POST /-/reload)', resourceKind: 'instance' }],
     registerRoutes: () => [
       { method: 'GET', path: '/-/health.json', handler: (c) => c.json({ ok: true }) },
       // Probes for a load balancer or Kubernetes: no credentials needed, whatever the config.
@@ -23,6 +25,8 @@ export default definePlugin({
       { method: 'GET', path: '/-/versions.json', handler: guarded(() => ({ ok: true, ...versions() })) },
       { method: 'GET', path: '/-/settings.json', handler: guarded((ds) => ({ ok: true, ...ds.settings })) },
       { method: 'GET', path: '/-/databases.json', handler: databasesView },
+      { method: 'GET', path: '/-/config-status.json', handler: guarded(configStatus) },
+      { method: 'POST', path: '/-/reload', handler: reload },
     ],
   },
 })
@@ -34,6 +38,25 @@ async function readyz(c: Context<DataserveEnv>) {
   const ready = checks.every((check) => check.ready)
   const retryAfter = Math.max(1, ...checks.filter((check) => !check.ready).map((check) => Math.ceil(check.retryAfter ?? 1)))
   return c.json({ ok: ready, checks }, ready ? 200 : 503, ready ? {} : { 'Retry-After': String(retryAfter) })
+}
+
+/** POST /-/reload — reads the config again; 200 when it came into force, 400 (the old one stays) when refused. */
+async function reload(c: Context<DataserveEnv>) {
+  const ds = c.get('ds')
+  await ds.ensureAllowed({ actor: c.get('actor'), action: 'reload-config' }, 'You do not have permission to reload the config')
+  const outcome = await ds.reloadConfig('api')
+  if (!outcome.ok) return c.json({ ...errorBody(400, `The new config was refused; the config in force stays: ${outcome.error}`), reload: outcomeJson(outcome) }, 400)
+  return c.json({ ok: true, reload: outcomeJson(outcome) })
+}
+
+/** GET /-/config-status.json — the config in force, and how the last reload went. */
+function configStatus(ds: Dataserve) {
+  const { number, loadedAt } = ds.generation
+  return { ok: true, file: ds.configFile, generation: number, loaded_at: new Date(loadedAt).toISOString(), last_reload: ds.lastReload && outcomeJson(ds.lastReload) }
+}
+
+function outcomeJson(outcome: ReloadOutcome) {
+  return { ok: outcome.ok, trigger: outcome.trigger, at: new Date(outcome.at).toISOString(), generation: outcome.generation, ...(outcome.error !== undefined && { error: outcome.error }) }
 }
 
 /** GET /-/databases.json — Datasette's list of the attached databases the actor may view. */

@@ -26,6 +26,7 @@ export class KeyStore {
   #inFlight: Promise<boolean> | null = null
   #timer: NodeJS.Timeout | null = null
   #stopped = false
+  #attempted = false
 
   constructor(
     private readonly config: OidcConfig,
@@ -50,11 +51,21 @@ export class KeyStore {
     return Math.max(1, Math.ceil((this.#nextAttempt - Date.now()) / 1000))
   }
 
-  /** The first fetch, then the background schedule. Resolves with whether keys were loaded. */
-  async start(): Promise<boolean> {
-    const ok = await this.refresh()
+  /** The first fetch (no schedule yet: a config being checked may never come into force). Resolves with whether keys were loaded. */
+  load(): Promise<boolean> {
+    this.#attempted = true
+    return this.refresh()
+  }
+
+  /** Whether load() was ever called: a store kept across a reload is not fetched again. */
+  get attempted(): boolean {
+    return this.#attempted
+  }
+
+  /** The background refresh (or retries, while there are no keys), from now on. Once only. */
+  run(): void {
+    if (this.#timer || this.#stopped) return
     this.schedule()
-    return ok
   }
 
   stop(): void {

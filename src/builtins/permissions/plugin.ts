@@ -15,10 +15,13 @@ export default definePlugin({
   version: VERSION,
   hooks: {
     registerActions: () => [{ name: 'permissions-debug', abbr: 'pd', description: 'Debug permission decisions', resourceKind: 'instance' }],
-    startup: ({ ds }) => {
+    // At startup and before a reload is swapped in: a bad rule refuses the config.
+    prepareConfig: ({ ds }) => {
       validatePermissionConfig(ds, ds.configFile)
       buildIndex(ds)
     },
+    // Say again what anonymous visitors may see: a reload may have changed it.
+    configReloaded: async ({ ds }) => void process.stdout.write((await permissionsBanner(ds)) + '\n'),
     permissionAllowed: ({ ds, actor, action, resource }) => decide(ds, indexOf(ds), actor, action, resource).allowed,
     listening: async ({ ds }) => void process.stdout.write((await permissionsBanner(ds)) + '\n'),
     registerRoutes: () => [

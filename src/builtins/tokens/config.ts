@@ -1,4 +1,4 @@
-import { ConfigError, describeValue, didYouMean, type Actor, type Dataserve } from '../../plugin-api.ts'
+import { ConfigError, didYouMean, type Actor, type Dataserve } from '../../plugin-api.ts'
 import type { StaticToken } from './static-handler.ts'
 
 /** `plugins.tokens` in datasette.yaml. */
@@ -6,10 +6,9 @@ export interface TokensConfig {
   /** Accept tokens in this query-string parameter (`_auth_token`) on GET/HEAD. Off when absent. */
   param: string | null
   tokens: StaticToken[]
-  rateLimit: { maxFailures: number; windowSeconds: number } | null
 }
 
-const CONFIG_KEYS = ['param', 'tokens', 'rate_limit']
+const CONFIG_KEYS = ['param', 'tokens']
 /** The query-string parameter tokens use when `param` names it (and the one refused, with a hint, when it is off). */
 export const DEFAULT_PARAM = '_auth_token'
 
@@ -21,6 +20,8 @@ export function parseConfig(ds: Dataserve): TokensConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, path(), 'expected a mapping')
   const config = raw as Record<string, unknown>
   for (const key of Object.keys(config)) {
+    // The failed-credential limiter is every scheme's now, configured in one place.
+    if (key === 'rate_limit') throw new ConfigError(file, path(key), 'has moved: set settings.failed_credentials_limit (0 turns it off) and settings.failed_credentials_window_secs')
     if (!CONFIG_KEYS.includes(key)) throw new ConfigError(file, path(key), `unknown key${didYouMean(key, CONFIG_KEYS)}`)
   }
   const param = config.param ?? null
@@ -36,20 +37,5 @@ export function parseConfig(ds: Dataserve): TokensConfig {
       tokens.push({ token, actor: actor as Actor })
     })
   }
-  let rateLimit: TokensConfig['rateLimit'] = { maxFailures: 20, windowSeconds: 60 }
-  if (config.rate_limit === false) rateLimit = null
-  else if (config.rate_limit !== undefined) {
-    if (typeof config.rate_limit !== 'object' || config.rate_limit === null || Array.isArray(config.rate_limit)) {
-      throw new ConfigError(file, path('rate_limit'), `expected false (no limit) or a mapping {max_failures, window_seconds}, got ${describeValue(config.rate_limit)}`)
-    }
-    const { max_failures, window_seconds, ...other } = config.rate_limit as Record<string, unknown>
-    if (Object.keys(other).length > 0) throw new ConfigError(file, path('rate_limit', Object.keys(other)[0]!), 'unknown key (max_failures, window_seconds)')
-    const positive = (v: unknown, key: string, fallback: number) => {
-      if (v === undefined) return fallback
-      if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(file, path('rate_limit', key), 'expected a whole number ≥ 1')
-      return v as number
-    }
-    rateLimit = { maxFailures: positive(max_failures, 'max_failures', 20), windowSeconds: positive(window_seconds, 'window_seconds', 60) }
-  }
-  return { param: param as string | null, tokens, rateLimit }
+  return { param: param as string | null, tokens }
 }

@@ -1,7 +1,6 @@
-import type { Context } from 'hono'
-import { BadRequestError, HttpError, isPromiseLike, TokenInvalidError, type Actor, type Dataserve, type DataserveEnv, type Middleware } from '../../plugin-api.ts'
+import { BadRequestError, isPromiseLike, TokenInvalidError, type Actor, type Dataserve, type Middleware } from '../../plugin-api.ts'
 import { DEFAULT_PARAM } from './config.ts'
-import { stateOf } from './state.ts'
+import { tokensConfig } from './state.ts'
 
 /** Longer than any token we issue: refuse before hashing megabytes. */
 const MAX_TOKEN_LENGTH = 4096
@@ -74,50 +73,37 @@ type CheckedRequest = Request & { [QUERY_TOKEN]?: string }
 
 /** The query-string token of a request URL, when query tokens are on and one was sent. */
 function queryToken(ds: Dataserve, url: string): string | undefined {
-  const name = stateOf(ds).config.param
+  const name = tokensConfig(ds).param
   if (name === null || !mayHaveParam(url, name)) return undefined
   return paramValues(url, name)[0]
 }
 
 /**
- * Around every request: refuses ambiguous credentials, answers 429 to clients with too
- * many failed credentials, and marks responses to query-token requests as not to be
- * stored or leaked through Referer. (Nothing dataserve builds repeats the token: the
- * plugin registers its parameter with registerCredentialParams.)
+ * Around every request: refuses ambiguous query-string tokens and marks responses to
+ * query-token requests as not to be stored or leaked through Referer. (Nothing dataserve
+ * builds repeats the token: the plugin registers its parameter with
+ * registerCredentialParams; failed credentials are counted by the core's limiter.)
  */
 export function tokenMiddleware(ds: Dataserve): Middleware {
-  const { config } = stateOf(ds)
-  const name = config.param ?? DEFAULT_PARAM
   return async function tokens(c, next) {
     // OPTIONS reads no credential (the core answers it as for anonymous): never refuse it for one.
     if (c.req.method === 'OPTIONS') return next()
-    const { limiter } = stateOf(ds)
+    // The config of this request's generation: a reload may have changed the parameter.
+    const { param } = tokensConfig(ds)
+    const name = param ?? DEFAULT_PARAM
     const rawUrl = c.req.url
     const values = mayHaveParam(rawUrl, name) ? paramValues(rawUrl, name) : []
-    const hasHeader = c.req.header('authorization') !== undefined
     if (values.length > 0) {
-      if (config.param === null) throw new BadRequestError(`Tokens in the query string are not enabled (set plugins.tokens.param to ${DEFAULT_PARAM})`)
+      if (param === null) throw new BadRequestError(`Tokens in the query string are not enabled (set plugins.tokens.param to ${DEFAULT_PARAM})`)
       if (values.length > 1) throw new BadRequestError(`${name} was given more than once`)
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new BadRequestError(`${name} is accepted on GET and HEAD requests only`)
-      if (hasHeader) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
+      if (c.req.header('authorization') !== undefined) throw new BadRequestError(`Send a token in the Authorization header or in ${name}, not both`)
       ;(c.req.raw as CheckedRequest)[QUERY_TOKEN] = values[0]!
-    }
-    const presented = values.length > 0 || hasHeader
-    const client = clientAddress(c)
-    if (presented && limiter) {
-      const wait = limiter.retryAfter(client)
-      if (wait > 0) throw new HttpError(429, 'Too many failed credentials from this client; try again later', { 'Retry-After': String(wait) })
     }
     await next()
     if (values.length > 0) {
       c.res.headers.set('Cache-Control', 'no-store')
       c.res.headers.set('Referrer-Policy', 'no-referrer')
     }
-    if (presented && limiter && c.res.status === 401) limiter.fail(client)
   }
 }
-
-function clientAddress(c: Context<DataserveEnv>): string {
-  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown'
-}
-

@@ -7,14 +7,13 @@ import { managedTokenRoutes } from './managed-api.ts'
 import { managedTokenHandler } from './managed-handler.ts'
 import { ManagedTokenService } from './managed-service.ts'
 import { signedTokenHandler } from './signed-handler.ts'
-import { stateOf, states, storeOf } from './state.ts'
+import { stores, storeOf, tokensConfig } from './state.ts'
 import { staticTokenHandler } from './static-handler.ts'
 
 /**
  * API tokens: Datasette-compatible signed tokens (`dstok_`), managed tokens in the internal
  * database (`dsmt_`), static tokens from config, `Authorization: Bearer` and, when enabled,
- * `?_auth_token=` for clients that can only send a URL (a spreadsheet's IMPORTDATA). Failed
- * credentials are rate-limited per client. Its CLI commands: `create-token`, `tokens`.
+ * `?_auth_token=` for clients that can only send a URL (a spreadsheet's IMPORTDATA). Its CLI commands: `create-token`, `tokens`.
  */
 export default definePlugin({
   name: 'dataserve.tokens',
@@ -28,12 +27,14 @@ export default definePlugin({
       specName: 'registerTokenHandler',
       tryLast: true,
       impl: ({ ds }) => {
-        const { tokens } = stateOf(ds).config
+        const { tokens } = tokensConfig(ds)
         return tokens.length > 0 ? staticTokenHandler(tokens) : null
       },
     },
     // `_auth_token` even when query tokens are off: it is refused then, and must not be logged.
-    registerCredentialParams: ({ ds }) => [...new Set([stateOf(ds).config.param ?? DEFAULT_PARAM, DEFAULT_PARAM])],
+    registerCredentialParams: ({ ds }) => [...new Set([tokensConfig(ds).param ?? DEFAULT_PARAM, DEFAULT_PARAM])],
+    // Checks the block at startup and before a reload is swapped in.
+    prepareConfig: ({ ds }) => void tokensConfig(ds),
     actorFromRequest: actorFromToken,
     registerMiddleware: ({ ds }) => [tokenMiddleware(ds)],
     registerActions: () => [
@@ -48,15 +49,15 @@ export default definePlugin({
     ],
     registerCommands: () => tokenCommands(),
     startup: async ({ ds }) => {
-      stateOf(ds).store = await ManagedTokenService.open(ds.internalPath, (message) => process.stderr.write(message + '\n'))
+      stores.set(ds, await ManagedTokenService.open(ds.internalPath, (message) => process.stderr.write(message + '\n')))
     },
     listening: ({ ds }) => {
       const where = ds.internalPath === ':memory:' ? 'in memory: they are lost on restart (pass --internal PATH to keep them)' : `in ${ds.internalPath}`
       process.stdout.write(`dataserve: managed tokens are kept ${where}\n`)
     },
     shutdown: async ({ ds }) => {
-      const store = states.get(ds)?.store
-      states.delete(ds)
+      const store = stores.get(ds)
+      stores.delete(ds)
       await store?.close()
     },
   },

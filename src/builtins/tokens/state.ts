@@ -1,31 +1,23 @@
-import { HttpError, type Dataserve } from '../../plugin-api.ts'
+import { HttpError, type Dataserve, type DataserveConfig } from '../../plugin-api.ts'
 import { parseConfig, type TokensConfig } from './config.ts'
 import type { ManagedTokenService } from './managed-service.ts'
-import { FailureLimiter } from './rate-limit.ts'
 
-/** What the tokens plugin keeps per Dataserve: its config, the limiter and the managed-token store. */
-export interface State {
-  config: TokensConfig
-  limiter: FailureLimiter | null
-  store: ManagedTokenService | null
+/** `plugins.tokens`, parsed once per config generation: a reload brings a new one. */
+const configs = new WeakMap<DataserveConfig, TokensConfig>()
+
+/** The tokens plugin's block of the config the request (or the reload being prepared) sees. */
+export function tokensConfig(ds: Dataserve): TokensConfig {
+  let config = configs.get(ds.config)
+  if (!config) configs.set(ds.config, (config = parseConfig(ds)))
+  return config
 }
 
-export const states = new WeakMap<Dataserve, State>()
+/** The managed-token store in the internal database: one per Dataserve, across reloads. */
+export const stores = new WeakMap<Dataserve, ManagedTokenService>()
 
-export function stateOf(ds: Dataserve): State {
-  let state = states.get(ds)
-  if (!state) {
-    const config = parseConfig(ds)
-    const limiter = config.rateLimit ? new FailureLimiter(config.rateLimit.maxFailures, config.rateLimit.windowSeconds * 1000) : null
-    states.set(ds, (state = { config, limiter, store: null }))
-  }
-  return state
-}
-
-/** The managed-token store in the internal database, opened at startup. */
+/** The managed-token store, opened at startup. */
 export function storeOf(ds: Dataserve): ManagedTokenService {
-  const { store } = stateOf(ds)
+  const store = stores.get(ds)
   if (!store) throw new HttpError(503, 'Managed tokens are not available yet', { 'Retry-After': '1' })
   return store
 }
-
