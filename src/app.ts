@@ -163,10 +163,16 @@ async function forbiddenResponse(error: ForbiddenError, c: Context<DataserveEnv>
   } catch (failure) {
     errorLog(`forbidden hook failed for ${c.req.method} ${redactUrl(c.req.url, ds.credentialParams)}: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`)
   }
-  const headers: Record<string, string | string[]> = { ...error.headers }
+  const headers: Record<string, string> = { ...error.headers }
   const values = challenges.map((answer) => answer?.challenge).filter((value): value is string => typeof value === 'string' && value !== '')
-  // One header line per challenge: browsers find their Basic challenge more surely so.
-  if (values.length > 0) headers['WWW-Authenticate'] = values
+  if (values.length > 0) {
+    // One header line per challenge: browsers read only the first challenge of a line, so a
+    // Basic challenge after an ApiKey one would never prompt. A fetch Response joins repeated
+    // headers with commas; the Node response keeps them apart (writeHead merges what is set here).
+    const outgoing = (c.env as { outgoing?: { setHeader?(name: string, value: string[]): void; headersSent?: boolean } } | undefined)?.outgoing
+    if (values.length > 1 && typeof outgoing?.setHeader === 'function' && !outgoing.headersSent) outgoing.setHeader('WWW-Authenticate', values)
+    else headers['WWW-Authenticate'] = values.join(', ')
+  }
   const status = actor === null && values.length > 0 ? 401 : 403
   return c.json(errorBody(status, error.message), status, headers)
 }

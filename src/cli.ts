@@ -33,6 +33,8 @@ Options:
                            with a warning (default: refuse to start, with did-you-mean)
       --root               let the actor {"id": "root"} do everything; prints a one-time login URL
       --no-access-log      do not log each request
+      --no-watch           do not reload the config when its file changes (SIGHUP and
+                           POST /-/reload still do)
       --version            print the version
       --help               print this help
 
@@ -119,6 +121,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         break
       case '--no-access-log':
         options.accessLog = false
+        break
+      case '--no-watch':
+        options.watchConfig = false
         break
       default:
         if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)

@@ -14,4 +14,4 @@ import type { Plugin } from '../plugin-api.ts'
  * `/-/…` routes of the others; oidc before tokens, so the signed handler stays the first
  * token handler (`ds.createToken()` without a name).
  */
-export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie, basicAuth, apiKey, oidc, tokens]
+export const builtinPlugins: readonly Plugin[] = [tables, introspection, permissions, actorCookie, apiKey, basicAuth, oidc, tokens]

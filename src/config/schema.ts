@@ -138,13 +138,16 @@ export function checkSchema(value: unknown, schema: Schema, file: string, path: 
 
 /**
  * What a config value is, for an error message. Strings are never quoted: a secret from
- * `$env` or `${VAR}` put under the wrong key must not end up in a log. (Numbers and
- * booleans can only come from the file itself.)
+ * `$env` or `${VAR}` put under the wrong key must not end up in a log. Numbers and
+ * booleans can only come from the file itself, and are shown, except with `secret` (where
+ * a password or key belongs, `1234` would be one).
  */
-export function describeValue(value: unknown): string {
+export function describeValue(value: unknown, { secret = false }: { secret?: boolean } = {}): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
   if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string'
+  // Where a secret belongs (a password given as 1234), only the kind: never the value.
+  if (secret) return typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'true or false' : `a ${typeof value}`
   return `${typeof value} ${String(value)}`
 }

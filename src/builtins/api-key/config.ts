@@ -55,7 +55,7 @@ export function parseApiKeyConfig(ds: Dataserve, notice: (message: string) => vo
   if (has('key') && has('keys')) fail(['keys'], 'give key or keys, not both')
   if (has('key')) entries.push({ key: block.key, actor: undefined, place: [], keyPlace: ['key'] })
   else if (has('keys')) {
-    if (!Array.isArray(block.keys)) fail(['keys'], `expected a list of keys (or of {key, actor}), got ${describeValue(block.keys)}`)
+    if (!Array.isArray(block.keys)) fail(['keys'], `expected a list of keys (or of {key, actor}), got ${describeValue(block.keys, { secret: true })}`)
     const list = block.keys as unknown[]
     if (list.length === 0) fail(['keys'], 'expected at least one key')
     list.forEach((entry, i) => {
@@ -73,7 +73,7 @@ export function parseApiKeyConfig(ds: Dataserve, notice: (message: string) => vo
   const seen = new Set<string>()
   entries.forEach(({ key, actor, place, keyPlace }, i) => {
     if (key === null || key === undefined || key === '') fail(keyPlace, 'the key is empty: every key must be a secret')
-    if (typeof key !== 'string') fail(keyPlace, `expected a secret string, got ${describeValue(key)}`)
+    if (typeof key !== 'string') fail(keyPlace, `expected a secret string, got ${describeValue(key, { secret: true })}`)
     if (!KEY_TEXT.test(key as string)) fail(keyPlace, 'a key must be printable ASCII without spaces or commas (a header carries it)')
     if (seen.has(key as string)) fail(keyPlace, 'this key is given twice')
     seen.add(key as string)

@@ -48,7 +48,7 @@ export function parseBasicAuthConfig(ds: Dataserve): BasicAuthConfig | null {
     // RFC 7617: the user-id cannot hold a colon (the first one ends it), nor control characters.
     if (username.includes(':') || CONTROL.test(username)) fail(nameKeys, 'a username cannot contain a colon or control characters')
     if (password === undefined || password === null) fail(keys, 'has no password: every account needs one')
-    if (typeof password !== 'string') fail(keys, `expected a password or a hash from \`dataserve hash-password\`, got ${describeValue(password)}`)
+    if (typeof password !== 'string') fail(keys, `expected a password or a hash from \`dataserve hash-password\`, got ${describeValue(password, { secret: true })}`)
     if (password === '') fail(keys, 'the password is empty: every account needs one')
     if (users.has(username)) fail(nameKeys, 'this username is given twice (once composed, once decomposed?)')
     if (looksLikeHash(password as string)) {
