@@ -140,8 +140,8 @@ export class Dataserve {
    * from `actorFromRequest` (any scheme); call it when you refuse a credential elsewhere.
    */
   recordFailedCredential(request: Request): void {
-    if (this.settings.failed_credentials_limit <= 0) return
-    this.#failures.fail(this.clientAddress(request), this.settings.failed_credentials_window_secs * 1000)
+    const { failed_credentials_limit: limit, failed_credentials_window_secs: window } = this.settings
+    this.#failures.fail(this.clientAddress(request), limit, window * 1000)
   }
 
   /** Runs `fn` (a request) under the generation in force now, whatever reloads happen meanwhile. */
