@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { statSync } from 'node:fs'
 import type { Context } from 'hono'
-import { VERSION, definePlugin, errorBody, type Dataserve, type DataserveEnv, type ReloadOutcome } from '../../plugin-api.ts'
+import { HttpError, VERSION, definePlugin, errorBody, type Dataserve, type DataserveEnv, type ReloadOutcome } from '../../plugin-api.ts'
 
 /**
  * Datasette's introspection endpoints: which plugins, hooks, versions and settings this
@@ -43,6 +43,10 @@ async function readyz(c: Context<DataserveEnv>) {
 /** POST /-/reload — reads the config again; 200 when it came into force, 400 (the old one stays) when refused. */
 async function reload(c: Context<DataserveEnv>) {
   const ds = c.get('ds')
+  // A page on another site must not make a signed-in browser reload (a cookie session would
+  // ride along): browsers say where a request comes from, and only our own pages may.
+  const site = c.req.header('sec-fetch-site')
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'POST /-/reload is not accepted from another site')
   await ds.ensureAllowed({ actor: c.get('actor'), action: 'reload-config' }, 'You do not have permission to reload the config')
   const outcome = await ds.reloadConfig('api')
   if (!outcome.ok) return c.json({ ...errorBody(400, `The new config was refused; the config in force stays: ${outcome.error}`), reload: outcomeJson(outcome) }, 400)
