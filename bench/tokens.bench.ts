@@ -1,7 +1,8 @@
-// Benchmark of the token paths (issues 5 and 12). Run: npm run bench:tokens
+// Benchmark of the credential paths (issues 5, 12 and 13). Run: npm run bench:tokens
 // GET /DB/TABLE.json?_size=100 req/s: anonymous on a public server, beside the same page
-// with a signed token, a managed token, a query-string token and an OIDC JWT from a real
-// OpenID provider (demo/local-idp.ts), measured in turn in one run; then the provider's
+// with a signed token, a managed token, a query-string token, an OIDC JWT from a real
+// OpenID provider (demo/local-idp.ts), HTTP Basic (a plain password, and a scrypt hash
+// whose check is remembered) and an API key, measured in turn in one run; then the provider's
 // requests during 1,000 requests with 200 made-up kids. Last, the same requests in this
 // process through app.fetch (no network, no load generator): µs per request, far less noisy
 // than req/s on a busy machine.
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LOCAL_AUDIENCE, startLocalIdp } from '../demo/local-idp.ts'
 import { buildApp } from '../src/app.ts'
+import { hashPassword } from '../src/builtins/basic-auth/password-hash.ts'
 import { createDataserve } from '../src/server.ts'
 import { GENERATOR, load, median, REPO, ROUNDS, SECONDS, spread, start } from './lib.ts'
 
@@ -31,7 +33,8 @@ async function main() {
   const config = join(dir, 'datasette.yaml')
   writeFileSync(
     config,
-    `allow: true\nsettings:\n  failed_credentials_limit: false\nplugins:\n  tokens:\n    param: _auth_token\n  oidc:\n    issuer: ${idp.issuer}\n    audience: ${LOCAL_AUDIENCE}\n    read_scopes: [datasets:read]\n`,
+    `allow: true\nsettings:\n  failed_credentials_limit: false\nplugins:\n  tokens:\n    param: _auth_token\n  oidc:\n    issuer: ${idp.issuer}\n    audience: ${LOCAL_AUDIENCE}\n    read_scopes: [datasets:read]\n` +
+      `  basic-auth:\n    users:\n      reader: plain-password-1\n      hashed: "${await hashPassword('hashed-password-1')}"\n  api-key:\n    key: ${API_KEY}\n`,
   )
   const internal = join(dir, 'internal.db')
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/dataserve.js', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DATASERVE_SECRET: 'bench' } }).stdout.trim()
@@ -45,6 +48,9 @@ async function main() {
     ['managed token (Bearer)', page, { Authorization: `Bearer ${managed}` }],
     ['query-string token (signed)', `${page}&_auth_token=${signed}`, {}],
     ['OIDC JWT (Bearer, RS256)', page, { Authorization: `Bearer ${jwt}` }],
+    ['Basic (plain password)', page, { Authorization: basic('reader', 'plain-password-1') }],
+    ['Basic (scrypt, remembered)', page, { Authorization: basic('hashed', 'hashed-password-1') }],
+    ['API key (X-API-Key)', page, { 'X-API-Key': API_KEY }],
   ]
   for (const [, url, headers] of cases) {
     const response = await fetchOnce(url, headers)
@@ -77,6 +83,8 @@ async function main() {
 }
 
 const IN_PROCESS_REQUESTS = 500
+const API_KEY = 'bench-api-key-0123456789abcdef'
+const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
 
 /** Each case's µs per request through app.fetch, in turn, `ROUNDS` times after a warm-up round. */
 async function inProcess(path: string, config: string, internal: string, cases: [string, string, Record<string, string>][]): Promise<number[][]> {

@@ -35,7 +35,7 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   })
   if (options.accessLog) app.use(accessLogger(ds, options.accessLog))
   app.use(jsonCharset)
-  if (options.cors) app.use(cors)
+  if (options.cors) app.use(cors(ds))
   for (const middleware of (await ds.plugins.hook.registerMiddleware({ ds })).flat()) {
     if (typeof middleware !== 'function') throw new Error('registerMiddleware must return a list of middleware functions')
     app.use(middleware)
@@ -86,7 +86,17 @@ function resolveActor(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
     }
     c.set('actor', actor ?? null)
     await next()
+    // What an actor may see must not be handed to the next visitor by a shared cache (a CDN,
+    // a caching proxy): only Authorization is protected from that by HTTP itself, not a key
+    // header or a cookie session.
+    if (actor || presented.length > 0) keepPrivate(c.res.headers)
   }
+}
+
+function keepPrivate(headers: Headers): void {
+  const cache = headers.get('cache-control')
+  if (cache === null || /\b(private|no-store)\b/i.test(cache)) return
+  headers.set('cache-control', `private, ${cache.replace(/\bpublic\b,?\s*/i, '')}`)
 }
 
 /** Two Authorization headers are ambiguous; Node keeps only the first, so look at the raw list. */
@@ -115,18 +125,21 @@ const jsonCharset: MiddlewareHandler<DataserveEnv> = async function jsonCharset(
   if (c.res.headers.get('content-type') === 'application/json') c.res.headers.set('content-type', 'application/json; charset=utf-8')
 }
 
-const cors: MiddlewareHandler<DataserveEnv> = async function cors(c, next) {
-  if (c.req.method === 'OPTIONS') {
-    return new Response(null, { status: 204, headers: corsHeaders() })
+function cors(ds: Dataserve): MiddlewareHandler<DataserveEnv> {
+  return async function cors(c, next) {
+    if (c.req.method === 'OPTIONS') {
+      return new Response(null, { status: 204, headers: corsHeaders(ds) })
+    }
+    await next()
+    for (const [name, value] of Object.entries(corsHeaders(ds))) c.res.headers.set(name, value)
   }
-  await next()
-  for (const [name, value] of Object.entries(corsHeaders())) c.res.headers.set(name, value)
 }
 
-function corsHeaders(): Record<string, string> {
+/** A browser may send the credential headers plugins registered (`X-API-Key`), as it may Authorization. */
+function corsHeaders(ds: Dataserve): Record<string, string> {
   return {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Allow-Headers': ['Authorization', 'Content-Type', ...ds.credentialHeaders].join(', '),
     'Access-Control-Expose-Headers': 'Link',
     'Access-Control-Allow-Methods': 'GET, POST, HEAD, OPTIONS',
     'Access-Control-Max-Age': '3600',

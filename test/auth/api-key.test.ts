@@ -16,6 +16,8 @@ const KEYS = `plugins:
         actor: {id: etl, team: data}
 `
 
+const withKey = (key: string) => ({ headers: { 'x-api-key': key } })
+
 describe('api-key: shared keys in a header', () => {
   it('anonymous → 401 with the ApiKey challenge; each key is its actor; the header name is case-insensitive', async () => {
     const server = await authServer(KEYS)
@@ -77,5 +79,17 @@ describe('api-key: shared keys in a header', () => {
     assert.equal((await server.get('/sales/orders.json', { headers: { 'x-api-key': KEY_ETL } })).status, 200)
     assert.equal((await server.get('/sales/orders.json', { headers: { 'x-api-key': KEY_A } })).status, 403)
     assert.equal((await server.get('/sales/notes.json', { headers: { 'x-api-key': KEY_ETL } })).status, 403, 'nothing else without grant_read')
+  })
+
+  it('what a key reads is private to shared caches; public pages keep their caching; CORS lets browsers send the header', async () => {
+    const server = await authServer(`${KEYS}databases:\n  sales:\n    tables:\n      notes:\n        allow: true\n`, { cors: true })
+    const keyed = await server.get('/sales/orders.json', withKey(KEY_A))
+    assert.equal(keyed.status, 200)
+    assert.equal(keyed.headers.get('cache-control'), 'private, max-age=5')
+    const publicPage = await server.get('/sales/notes.json')
+    assert.equal(publicPage.headers.get('cache-control'), 'max-age=5')
+    assert.equal((await server.get('/sales/notes.json', { headers: { authorization: 'Bearer dstok_x' } })).headers.get('cache-control'), null, 'an error is not cached at all')
+    const preflight = await server.get('/sales/orders.json', { method: 'OPTIONS', headers: { origin: 'https://bi.example', 'access-control-request-headers': 'x-api-key' } })
+    assert.match(preflight.headers.get('access-control-allow-headers')!, /\bx-api-key\b/i)
   })
 })

@@ -65,6 +65,20 @@ describe('live reload: POST /-/reload', () => {
     assert.ok(Date.parse(status.body.loaded_at) > Date.now() - 60_000)
   })
 
+  it('a removed Basic user is refused at once, even one whose hashed password was just checked and remembered', async () => {
+    const { hashPassword } = await import('../../src/builtins/basic-auth/password-hash.ts')
+    const hash = await hashPassword('long-password-1', { ln: 12, r: 8, p: 1 })
+    const users = (names: string[]) => `  basic-auth:\n    users:\n${names.map((name) => `      ${name}: "${hash}"\n`).join('')}`
+    const server = await authServer(config([KEY_A], users(['ann', 'bob'])), { watchConfig: false })
+    const as = (name: string) => server.get('/sales/orders.json', { headers: { authorization: basic(name, 'long-password-1') } }).then((response) => response.status)
+    assert.equal(await as('bob'), 200)
+    assert.equal(await as('bob'), 200, 'remembered')
+    writeFileSync(server.config, config([KEY_A], users(['ann'])))
+    assert.equal((await post(server)).status, 200)
+    assert.equal(await as('bob'), 401)
+    assert.equal(await as('ann'), 200)
+  })
+
   const BROKEN: [string, string, RegExp][] = [
     ['bad YAML', 'plugins: [unclosed\n', /datasette\.yaml/],
     ['an unknown setting', config([KEY_B]).replace('failed_credentials_limit: false', 'failed_credentials_limt: false'), /settings\.failed_credentials_limt: unknown setting/],

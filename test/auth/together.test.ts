@@ -54,7 +54,8 @@ describe('tokens, OIDC, Basic and API keys enabled together', () => {
     assert.ok(challenges.includes('ApiKey realm="dataserve", header="X-API-Key"'))
 
     // Each reads; a wrong credential of each kind is a 401 of its own kind.
-    for (const headers of [{ authorization: basic('viewer', 'readonly') }, { 'x-api-key': KEY }, { authorization: `Bearer ${await issuer.token()}` }]) {
+    const each: Record<string, string>[] = [{ authorization: basic('viewer', 'readonly') }, { 'x-api-key': KEY }, { authorization: `Bearer ${await issuer.token()}` }]
+    for (const headers of each) {
       assert.equal((await server.get('/sales/orders.json', { headers })).status, 200, JSON.stringify(Object.keys(headers)))
     }
     const wrongBasic = await server.get('/sales/orders.json', { headers: { authorization: basic('viewer', 'nope') } })
