@@ -59,6 +59,7 @@ export { BadRequestError, errorBody, ForbiddenError, HttpError, NotFoundError, S
 export { BadSignatureError } from './signing.ts'
 export { ConfigError } from './config/errors.ts'
 export { describeValue } from './config/schema.ts'
+export { pluginBlock, type PluginBlock } from './config/plugin-block.ts'
 export { SqlError, SqlTimeoutError, SqlUnavailableError, type BatchResult, type BatchStatement, type RowSet, type SqlResult } from './sql/pool.ts'
 
 // Helpers

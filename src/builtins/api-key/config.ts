@@ -1,4 +1,4 @@
-import { ConfigError, describeValue, didYouMean, sha256, type Actor, type Dataserve } from '../../plugin-api.ts'
+import { describeValue, didYouMean, pluginBlock, sha256, type Actor, type Dataserve } from '../../plugin-api.ts'
 
 /** `plugins.api-key` in datasette.yaml: Dashdown's shared keys, several allowed, each with its actor. */
 export interface ApiKeyConfig {
@@ -27,36 +27,25 @@ const SHORT_KEY = 16
  * with the key's place; nothing here prints a key.
  */
 export function parseApiKeyConfig(ds: Dataserve, notice: (message: string) => void): ApiKeyConfig | null {
-  const raw = ds.pluginConfig('api-key')
-  if (raw === undefined || raw === null) return null
-  const fail = (keys: string[], problem: string): never => {
-    throw new ConfigError(ds.configFile, ['plugins', 'api-key', ...keys], problem)
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) fail([], `expected a mapping, got ${describeValue(raw)}`)
-  const block = raw as Record<string, unknown>
-  for (const key of Object.keys(block)) if (!KEYS.includes(key)) fail([key], `unknown key${didYouMean(key, KEYS)}`)
-  const has = (key: string) => Object.hasOwn(block, key) && block[key] !== undefined && block[key] !== null
-  const bool = (key: string, fallback: boolean) => {
-    if (!has(key)) return fallback
-    if (typeof block[key] !== 'boolean') fail([key], `expected true or false, got ${describeValue(block[key])}`)
-    return block[key] as boolean
-  }
+  const block = pluginBlock(ds, 'api-key', KEYS)
+  if (!block) return null
+  const { values, has, fail, bool } = block
   const enabled = bool('enabled', true)
   const grantRead = bool('grant_read', true)
 
   let headerName = 'X-API-Key'
   if (has('header')) {
-    if (typeof block.header !== 'string' || !TOKEN.test(block.header)) fail(['header'], `expected a header name like X-API-Key, got ${describeValue(block.header)}`)
-    headerName = block.header as string
+    if (typeof values.header !== 'string' || !TOKEN.test(values.header)) fail(['header'], `expected a header name like X-API-Key, got ${describeValue(values.header)}`)
+    headerName = values.header as string
     if (RESERVED.has(headerName.toLowerCase())) fail(['header'], `${headerName} carries something else: pick a header of your own, like X-API-Key`)
   }
 
   const entries: { key: unknown; actor: unknown; place: string[]; keyPlace: string[] }[] = []
   if (has('key') && has('keys')) fail(['keys'], 'give key or keys, not both')
-  if (has('key')) entries.push({ key: block.key, actor: undefined, place: [], keyPlace: ['key'] })
+  if (has('key')) entries.push({ key: values.key, actor: undefined, place: [], keyPlace: ['key'] })
   else if (has('keys')) {
-    if (!Array.isArray(block.keys)) fail(['keys'], `expected a list of keys (or of {key, actor}), got ${describeValue(block.keys, { secret: true })}`)
-    const list = block.keys as unknown[]
+    if (!Array.isArray(values.keys)) fail(['keys'], `expected a list of keys (or of {key, actor}), got ${describeValue(values.keys, { secret: true })}`)
+    const list = values.keys as unknown[]
     if (list.length === 0) fail(['keys'], 'expected at least one key')
     list.forEach((entry, i) => {
       if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
@@ -84,7 +73,7 @@ export function parseApiKeyConfig(ds: Dataserve, notice: (message: string) => vo
   return enabled ? { header: headerName.toLowerCase(), headerName, digests, actors, grantRead } : null
 }
 
-function actorOf(given: unknown, position: number, place: string[], fail: (keys: string[], problem: string) => never): Actor {
+function actorOf(given: unknown, position: number, place: string[], fail: (keys: readonly string[], problem: string) => never): Actor {
   if (given === undefined || given === null) return { id: 'api-key', auth: 'api-key', key: position }
   if (typeof given !== 'object' || Array.isArray(given) || typeof (given as Actor).id !== 'string' || (given as Actor).id === '') {
     fail(place, `expected an actor like {id: etl}, got ${describeValue(given)}`)

@@ -1,4 +1,4 @@
-import { ConfigError, describeValue, didYouMean, type Dataserve } from '../../plugin-api.ts'
+import { describeValue, pluginBlock, type Dataserve } from '../../plugin-api.ts'
 import { looksLikeHash, parsePasswordHash, type PasswordHash } from './password-hash.ts'
 
 /** `plugins.basic-auth` in datasette.yaml: Dashdown's auth block, several accounts allowed. */
@@ -18,27 +18,15 @@ const CONTROL = /[\x00-\x1f\x7f]/
  * one, is an error (Dashdown accepted an empty password for it). Nothing here prints a value.
  */
 export function parseBasicAuthConfig(ds: Dataserve): BasicAuthConfig | null {
-  const raw = ds.pluginConfig('basic-auth')
-  if (raw === undefined || raw === null) return null
-  const fail = (keys: string[], problem: string): never => {
-    throw new ConfigError(ds.configFile, ['plugins', 'basic-auth', ...keys], problem)
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) fail([], `expected a mapping, got ${describeValue(raw)}`)
-  const block = raw as Record<string, unknown>
-  for (const key of Object.keys(block)) if (!KEYS.includes(key)) fail([key], `unknown key${didYouMean(key, KEYS)}`)
-  const has = (key: string) => Object.hasOwn(block, key) && block[key] !== undefined && block[key] !== null
-  const bool = (key: string, fallback: boolean) => {
-    if (!has(key)) return fallback
-    if (typeof block[key] !== 'boolean') fail([key], `expected true or false, got ${describeValue(block[key])}`)
-    return block[key] as boolean
-  }
-
+  const block = pluginBlock(ds, 'basic-auth', KEYS)
+  if (!block) return null
+  const { values, has, fail, bool } = block
   const enabled = bool('enabled', true)
   let realm = 'dataserve'
   if (has('realm')) {
     // A header value: printable ASCII, so every browser shows it as written.
-    if (typeof block.realm !== 'string' || !/^[\x20-\x7e]+$/.test(block.realm)) fail(['realm'], `expected a non-empty line of printable ASCII, got ${describeValue(block.realm)}`)
-    realm = block.realm as string
+    if (typeof values.realm !== 'string' || !/^[\x20-\x7e]+$/.test(values.realm)) fail(['realm'], `expected a non-empty line of printable ASCII, got ${describeValue(values.realm)}`)
+    realm = values.realm as string
   }
 
   const users = new Map<string, string | PasswordHash>()
@@ -60,7 +48,7 @@ export function parseBasicAuthConfig(ds: Dataserve): BasicAuthConfig | null {
 
   if (has('users')) {
     if (has('username') || has('password')) fail(['users'], 'give users, or username and password, not both')
-    const given = block.users
+    const given = values.users
     if (typeof given !== 'object' || Array.isArray(given)) fail(['users'], `expected a map of username: password, got ${describeValue(given)}`)
     const entries = Object.entries(given as Record<string, unknown>)
     if (entries.length === 0) fail(['users'], 'expected at least one username: password')
@@ -68,7 +56,7 @@ export function parseBasicAuthConfig(ds: Dataserve): BasicAuthConfig | null {
   } else if (has('username') || has('password')) {
     if (!has('username')) fail(['username'], 'is required with password')
     if (!has('password')) fail(['password'], 'is required: an account without a password would let anyone in')
-    addUser(['username'], ['password'], block.username, block.password)
+    addUser(['username'], ['password'], values.username, values.password)
   } else if (enabled) {
     fail([], 'needs users (a map of username: password) or username and password')
   }

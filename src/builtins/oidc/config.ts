@@ -1,4 +1,4 @@
-import { ConfigError, describeValue, didYouMean, type Dataserve } from '../../plugin-api.ts'
+import { describeValue, pluginBlock, type Dataserve } from '../../plugin-api.ts'
 import { parsePointer } from './json-pointer.ts'
 
 /** `plugins.oidc` in datasette.yaml: DataPress's `[auth]` keys, with its defaults. */
@@ -41,42 +41,31 @@ const MIN_REFRESH = 60
  * open: an omitted audience is an error, not "any audience".
  */
 export function parseOidcConfig(ds: Dataserve, notice: (message: string) => void): OidcConfig | null {
-  const raw = ds.pluginConfig('oidc')
-  if (raw === undefined || raw === null) return null
-  const file = ds.configFile
-  const fail = (key: string | null, problem: string): never => {
-    throw new ConfigError(file, ['plugins', 'oidc', ...(key === null ? [] : [key])], problem)
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) fail(null, `expected a mapping, got ${describeValue(raw)}`)
-  const block = raw as Record<string, unknown>
-  for (const key of Object.keys(block)) if (!KEYS.includes(key)) fail(key, `unknown key${didYouMean(key, KEYS)}`)
-  const has = (key: string) => Object.hasOwn(block, key) && block[key] !== undefined
-  const bool = (key: string, fallback: boolean) => {
-    if (!has(key)) return fallback
-    if (typeof block[key] !== 'boolean') fail(key, `expected true or false, got ${describeValue(block[key])}`)
-    return block[key] as boolean
-  }
+  const block = pluginBlock(ds, 'oidc', KEYS)
+  if (!block) return null
+  const { values, has, bool } = block
+  const fail = (key: string | null, problem: string): never => block.fail(key === null ? [] : [key], problem)
   const int = (key: string, fallback: number, min: number) => {
     if (!has(key)) return fallback
-    const value = block[key]
+    const value = values[key]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(key, `expected a whole number ≥ ${min}, got ${describeValue(value)}`)
     return value as number
   }
   const strings = (key: string) => {
     if (!has(key)) return []
-    const value = block[key]
+    const value = values[key]
     if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) fail(key, `expected a list of non-empty strings, got ${describeValue(value)}`)
     return [...(value as string[])]
   }
 
   const enabled = bool('enabled', true)
   if (!has('issuer')) fail('issuer', 'is required: the issuer URL of your identity provider (discovery is at {issuer}/.well-known/openid-configuration)')
-  if (typeof block.issuer !== 'string') fail('issuer', `expected a URL, got ${describeValue(block.issuer)}`)
-  const issuer = checkIssuer(block.issuer as string, (problem) => fail('issuer', problem))
+  if (typeof values.issuer !== 'string') fail('issuer', `expected a URL, got ${describeValue(values.issuer)}`)
+  const issuer = checkIssuer(values.issuer as string, (problem) => fail('issuer', problem))
 
   if (!has('audience')) fail('audience', 'is required: the audience your tokens are minted for (api://dataserve); "" turns the check off, which accepts tokens minted for any API of the identity provider')
-  if (typeof block.audience !== 'string') fail('audience', `expected a string, got ${describeValue(block.audience)}`)
-  const audience = block.audience as string
+  if (typeof values.audience !== 'string') fail('audience', `expected a string, got ${describeValue(values.audience)}`)
+  const audience = values.audience as string
   if (audience === '' && enabled) notice('dataserve: warning: plugins.oidc.audience is "": tokens minted for any API of this identity provider are accepted')
 
   const algorithms = has('algorithms') ? strings('algorithms') : ['RS256']
@@ -96,8 +85,8 @@ export function parseOidcConfig(ds: Dataserve, notice: (message: string) => void
   let tenantClaim: string[] | null = null
   let tenantPointer: string | null = null
   if (has('tenant_claim')) {
-    if (typeof block.tenant_claim !== 'string') fail('tenant_claim', `expected a JSON pointer like /tid, got ${describeValue(block.tenant_claim)}`)
-    tenantPointer = block.tenant_claim as string
+    if (typeof values.tenant_claim !== 'string') fail('tenant_claim', `expected a JSON pointer like /tid, got ${describeValue(values.tenant_claim)}`)
+    tenantPointer = values.tenant_claim as string
     tenantClaim = parsePointer(tenantPointer) ?? fail('tenant_claim', 'expected a JSON pointer (RFC 6901) like /tid or /ext/tenant, with ~0 and ~1 as the only escapes')
     if (tenantClaim.length === 0) fail('tenant_claim', 'expected a pointer to a claim, not the whole token (/tid)')
   }
@@ -106,8 +95,8 @@ export function parseOidcConfig(ds: Dataserve, notice: (message: string) => void
 
   let adminToken: string | null = null
   if (has('admin_token')) {
-    if (typeof block.admin_token !== 'string' || block.admin_token === '') fail('admin_token', 'expected a non-empty secret (from $env or ${VAR})')
-    adminToken = block.admin_token as string
+    if (typeof values.admin_token !== 'string' || values.admin_token === '') fail('admin_token', 'expected a non-empty secret (from $env or ${VAR})')
+    adminToken = values.admin_token as string
   }
 
   return {
