@@ -23,11 +23,26 @@ export function start(args: string[]): Promise<{ child: ChildProcess; url: strin
 export const WRK = spawnSync('wrk', ['--version']).error === undefined
 export const GENERATOR = WRK ? 'wrk (1 thread, 10 connections)' : 'autocannon (10 connections, in this process)'
 
+/**
+ * wrk's output. Asynchronous: while wrk runs, this process keeps serving what else the
+ * benchmark runs in it (readers of CSV streams, a client reloading the config); spawnSync
+ * would freeze them, and measure the server with its other clients silent.
+ */
+function wrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    child.on('error', reject)
+    child.on('close', () => resolve(out))
+  })
+}
+
 /** Requests per second from wrk when installed (apt-get install wrk), else autocannon. */
 export async function load(url: string, headers: Record<string, string> = {}): Promise<number> {
   if (WRK) {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
-    const out = spawnSync('wrk', ['-t1', '-c10', `-d${SECONDS}s`, ...headerArgs, url], { encoding: 'utf8' }).stdout
+    const out = await wrk(['-t1', '-c10', `-d${SECONDS}s`, ...headerArgs, url])
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
     return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1])
   }
@@ -46,7 +61,7 @@ export interface Latency {
 /** Requests per second and latency percentiles (ms) from wrk --latency, else autocannon. */
 export async function loadLatency(url: string, connections = 10): Promise<Latency> {
   if (WRK) {
-    const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' }).stdout
+    const out = await wrk(['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url])
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
     const ms = (pct: string) => {
       const [, value, unit] = new RegExp(`\\s${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(out)!

@@ -27,7 +27,7 @@ async function main() {
     `allow: true\npermissions:\n  reload-config: true\nsettings:\n  failed_credentials_limit: false\nplugins:\n  tokens:\n    tokens:\n      - token: static-bench-token-0123456789\n        actor: {id: sheets}\n` +
       `  basic-auth:\n    users:\n${users}  api-key:\n    keys:\n${keys}databases:\n  shop:\n    tables:\n      items:\n        allow: true\n`,
   )
-  const server = await start(['bin/dataserve.js', path, '-c', config, '--port', '0', '--no-access-log', '--no-watch'])
+  server = await start(['bin/dataserve.js', path, '-c', config, '--port', '0', '--no-access-log', '--no-watch'])
   const page = `${server.url}shop/items.json?_size=100`
   await loadLatency(page)
   const quiet: Latency[] = []
@@ -40,7 +40,9 @@ async function main() {
     const reloader = (async () => {
       while (!stop) {
         const started = performance.now()
-        const response = await fetch(`${server.url}-/reload`, { method: 'POST' })
+        const response = await fetch(`${server.url}-/reload`, { method: 'POST' }).catch((error: Error & { cause?: Error }) => {
+          throw new Error(`reload ${reloads + 1}: ${error.message} (${error.cause?.message})`)
+        })
         if (response.status !== 200) throw new Error(`reload: ${response.status} ${await response.text()}`)
         await response.arrayBuffer()
         reloadMs.push(performance.now() - started)
@@ -52,7 +54,6 @@ async function main() {
     stop = true
     await reloader
   }
-  server.child.kill('SIGTERM')
   const sorted = [...reloadMs].sort((a, b) => a - b)
   console.log(`node ${process.version}; ${ROUNDS} rounds; ${GENERATOR.replace('10 connections', '10 connections, --latency')}, ${SECONDS}s each; GET /shop/items.json?_size=100`)
   for (const [label, runs] of [['no reloads', quiet], [`${RELOADS_PER_SECOND} reloads/s`, reloading]] as const) {
@@ -63,9 +64,13 @@ async function main() {
   console.log(`  POST /-/reload (${reloads} reloads, each reading, checking and swapping the whole config): median ${median(reloadMs).toFixed(1)} ms, p99 ${sorted[Math.floor(sorted.length * 0.99)]!.toFixed(1)} ms`)
 }
 
+let server: Awaited<ReturnType<typeof start>> | undefined
 main()
   .catch((error) => {
     console.error(error)
     process.exitCode = 1
   })
-  .finally(() => rmSync(dir, { recursive: true, force: true }))
+  .finally(() => {
+    server?.child.kill('SIGTERM')
+    rmSync(dir, { recursive: true, force: true })
+  })

@@ -93,6 +93,9 @@ export class SqlPool {
    * are replaced now and busy ones once their query is done, so no query sees a mix.
    */
   reconfigure(config: unknown, settings: unknown): void {
+    // A reload that changed nothing (a touch, a SIGHUP to be sure) keeps the processes: a
+    // new one costs a Node start and a connection per database.
+    if (JSON.stringify(config) === JSON.stringify(this.init.config) && JSON.stringify(settings) === JSON.stringify(this.init.settings)) return
     this.init = { ...this.init, config, settings }
     for (const slot of [...this.slots]) {
       slot.stale = true

@@ -1,9 +1,12 @@
-import { VERSION, definePlugin } from '../../plugin-api.ts'
+import { VERSION, definePlugin, type Dataserve } from '../../plugin-api.ts'
 import { permissionsBanner } from './banner.ts'
 import { decide } from './decide.ts'
 import { buildIndex, indexOf } from './rule-index.ts'
 import { validatePermissionConfig } from './validate-config.ts'
 import { actionsView, allowedView, checkView } from './views.ts'
+
+/** The banner last printed, per server: a reload that leaves it as it was prints nothing. */
+const lastBanner = new WeakMap<Dataserve, string>()
 
 /**
  * Default-deny permissions with Datasette's config rules (`allow`, `allow_sql`,
@@ -20,10 +23,18 @@ export default definePlugin({
       validatePermissionConfig(ds, ds.configFile)
       buildIndex(ds)
     },
-    // Say again what anonymous visitors may see: a reload may have changed it.
-    configReloaded: async ({ ds }) => void process.stdout.write((await permissionsBanner(ds)) + '\n'),
+    // Say again what anonymous visitors may see when a reload changed it.
+    configReloaded: async ({ ds }) => {
+      const banner = await permissionsBanner(ds)
+      if (banner !== lastBanner.get(ds)) process.stdout.write(banner + '\n')
+      lastBanner.set(ds, banner)
+    },
     permissionAllowed: ({ ds, actor, action, resource }) => decide(ds, indexOf(ds), actor, action, resource).allowed,
-    listening: async ({ ds }) => void process.stdout.write((await permissionsBanner(ds)) + '\n'),
+    listening: async ({ ds }) => {
+      const banner = await permissionsBanner(ds)
+      lastBanner.set(ds, banner)
+      process.stdout.write(banner + '\n')
+    },
     registerRoutes: () => [
       { method: 'GET', path: '/-/actions.json', handler: actionsView },
       { method: 'GET', path: '/-/allowed.json', handler: allowedView },
