@@ -49,8 +49,8 @@ export async function buildApp(ds: Dataserve, options: AppOptions = {}): Promise
   }
   app.options('*', optionsResponder(routes))
 
-  app.notFound((c) => c.json(errorBody(404, 'Not found'), 404))
-  app.onError((error, c) => errorResponse(error, c, errorLog, ds))
+  app.notFound((c) => asPage(ds, c, c.json(errorBody(404, 'Not found'), 404), 'Not found'))
+  app.onError(async (error, c) => asPage(ds, c, await errorResponse(error, c, errorLog, ds), error instanceof HttpError || (error instanceof HTTPException && error.status < 500) ? error.message : 'Internal server error'))
   return app
 }
 
@@ -188,6 +188,24 @@ async function forbiddenResponse(error: ForbiddenError, c: Context<DataserveEnv>
   }
   const status = actor === null && values.length > 0 ? 401 : 403
   return c.json(errorBody(status, error.message), status, headers)
+}
+
+/**
+ * An error for a browser is a page (when a plugin draws pages: `renderHtml` with the error
+ * view), with the JSON error's status and headers (`WWW-Authenticate`, `Retry-After`); for
+ * anyone else, and when no plugin answers, the JSON error stays.
+ */
+async function asPage(ds: Dataserve, c: Context<DataserveEnv>, json: Response, message: string): Promise<Response> {
+  let page: Response | undefined
+  try {
+    page = await ds.plugins.hook.renderHtml({ ds, request: c.req.raw, actor: c.get('actor') ?? null, page: { view: 'error', status: json.status, message } })
+  } catch {
+    return json
+  }
+  if (!page) return json
+  for (const [name, value] of json.headers) if (name !== 'content-type' && name !== 'content-length') page.headers.set(name, value)
+  page.headers.append('Vary', 'Accept')
+  return page
 }
 
 function checkRoute(route: Route): void {

@@ -3,7 +3,7 @@ import type { DataserveConfig } from './config/load.ts'
 import type { Dataserve } from './dataserve.ts'
 import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
-import type { Action, Actor, Challenge, Command, Middleware, Readiness, Resource, Route, TokenHandler } from './types.ts'
+import type { Action, Actor, Challenge, Command, HtmlView, Middleware, Readiness, Resource, Route, TokenHandler } from './types.ts'
 
 /**
  * Every hook dataserve calls: the single source of truth for names, arguments and results.
@@ -99,6 +99,13 @@ export interface Hookspecs {
    * before any Dataserve exists.
    */
   registerCommands: Hook<{}, Command[]>
+
+  /**
+   * A browser asked for a page (Datasette's URLs without `.json`), or a request a browser
+   * made failed (`view: "error"`): draw it as HTML. The first Response wins; with none, the
+   * page answers JSON as its `.json` URL would (and an error its JSON error).
+   */
+  renderHtml: FirstResultHook<{ ds: Dataserve; request: Request; actor: Actor | null; page: HtmlView }, Response>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()({
@@ -119,4 +126,5 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()
   prepareConfig: { args: ['ds', 'reload'] },
   configReloaded: { args: ['ds', 'previous'] },
   registerCommands: { args: [] },
+  renderHtml: { args: ['ds', 'request', 'actor', 'page'], firstResult: true },
 })

@@ -125,3 +125,48 @@ export interface TokenContext {
   /** The request path, without the query string (which may hold the token). */
   path?: string
 }
+
+/**
+ * The pages a browser sees (Datasette's URLs without `.json`): what the tables plugin
+ * hands to `renderHtml`, and what an HTML plugin draws. Values in rows are as SQLite gave
+ * them: numbers, bigints, strings, `null`, and Buffers for BLOBs.
+ */
+export type HtmlView =
+  | { view: 'index'; databases: { name: string; path: string; tables: { name: string; path: string; count: number | null }[]; tablesCount: number; viewsCount: number; rowsSum: number }[] }
+  | { view: 'database'; database: string; path: string; tables: HtmlTableSummary[]; views: { name: string; path: string }[]; canExecuteSql: boolean; queryPath: string }
+  | ({ view: 'table' } & HtmlTablePage)
+  | { view: 'row'; database: string; table: string; tablePath: string; columns: string[]; row: unknown[]; primaryKeys: string[]; jsonPath: string }
+  | { view: 'query'; database: string; databasePath: string; sql: string; columns: string[]; rows: unknown[][]; truncated: boolean; jsonPath: string; csvPath: string; error: string | null }
+  | { view: 'error'; status: number; message: string }
+
+export interface HtmlTableSummary {
+  name: string
+  path: string
+  columns: string[]
+  count: number | null
+  fts: boolean
+  hidden: boolean
+}
+
+export interface HtmlTablePage {
+  database: string
+  databasePath: string
+  table: string
+  isView: boolean
+  columns: string[]
+  primaryKeys: string[]
+  rows: unknown[][]
+  /** The path of each row's own page, or null (views have none). */
+  rowPaths: (string | null)[]
+  sort: { column: string; desc: boolean } | null
+  sortable: string[]
+  filters: { column: string; op: string; value: string }[]
+  operations: readonly string[]
+  /** The full-text search in force, when the table has FTS. */
+  search: string | null
+  fts: boolean
+  count: number | null
+  humanDescription: string
+  /** Links, built by the core URL builder (never carrying credential parameters). */
+  urls: { next: string | null; json: string; csv: string; csvStream: string; sortBy: Record<string, { asc: string; desc: string }>; clearFilters: string }
+}

@@ -14,7 +14,7 @@ const API = join(SRC, 'plugin-api.ts')
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name)
-    return statSync(path).isDirectory() ? files(path) : /\.(ts|mts|mjs|js)$/.test(name) ? [path] : []
+    return statSync(path).isDirectory() ? files(path) : /\.(ts|tsx|mts|mjs|js)$/.test(name) ? [path] : []
   })
 }
 

@@ -31,7 +31,7 @@ export async function route(c: Ctx): Promise<Response> {
   const schemaFormat = format === 'md' ? 'md' : format === null || format === 'json' ? 'json' : null
   const isSchema = (at: number) => parts.length === at + 2 && parts[at] === '-' && parts[at + 1] === 'schema' && schemaFormat !== null
 
-  if (parts.length === 1 && parts[0] === '') return format === 'csv' || format === 'md' ? notFound() : indexView(c)
+  if (parts.length === 1 && parts[0] === '') return format === 'csv' || format === 'md' ? notFound() : indexView(c, format ?? 'html')
   if (isSchema(0)) return instanceSchemaView(c, schemaFormat!)
   // `/-/…` is the instance's own namespace: a path nobody registered is a plain 404.
   if (parts[0] === '-') return notFound()
@@ -45,12 +45,12 @@ export async function route(c: Ctx): Promise<Response> {
       // Datasette's old query URL: send it to the query page, keeping the arguments.
       return c.redirect(urlFor(c, {}, `/${tildeEncode(db.name)}/-/query${format ? `.${format}` : ''}`), 302)
     }
-    return databaseView(c, db)
+    return databaseView(c, db, format ?? 'html')
   }
-  if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, db, format ?? 'json')
+  if (parts.length === 3 && parts[1] === '-' && parts[2] === 'query') return queryView(c, db, format ?? 'html')
   if (parts[1] === '-') return notFound()
-  if (parts.length === 2) return tableView(c, db, parts[1]!, format ?? 'json')
-  if (parts.length === 3 && format !== 'csv') return rowView(c, db, parts[1]!, segments[2]!)
+  if (parts.length === 2) return tableView(c, db, parts[1]!, format ?? 'html')
+  if (parts.length === 3 && format !== 'csv') return rowView(c, db, parts[1]!, segments[2]!, format ?? 'html')
   return notFound()
 }
 

@@ -3,14 +3,15 @@ import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { databaseMetadata } from '../metadata.ts'
 import { schemaFor, type TableInfo } from '../schema.ts'
 import { rawStatement } from '../statements.ts'
-import { quoteIdentifier, tildeEncode, type Actor, type DatabaseHandle, type Dataserve } from '../../../plugin-api.ts'
+import { quoteIdentifier, tildeEncode, type Actor, type DatabaseHandle, type Dataserve, type HtmlView } from '../../../plugin-api.ts'
+import { htmlOr } from '../html-page.ts'
 
 /**
  * GET /DB.json — the tables and views of one database that the actor may see, in Datasette
  * 1.0's shape. `table_columns` (for the SQL editor) lists only tables the actor may see;
  * Datasette lists every table of the database there.
  */
-export async function databaseView(c: Ctx, db: DatabaseHandle) {
+export async function databaseView(c: Ctx, db: DatabaseHandle, format: 'json' | 'html' = 'json'): Promise<Response> {
   const ds = c.get('ds')
   const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-database', resource: db.name }, 'You do not have permission to view this database')
@@ -38,7 +39,19 @@ export async function databaseView(c: Ctx, db: DatabaseHandle) {
     table_columns: tableColumns,
     metadata: databaseMetadata(ds, db.name),
   }
-  return c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
+  const json = () => c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
+  if (format === 'json') return json()
+  const base = `/${tildeEncode(db.name)}`
+  const page: HtmlView = {
+    view: 'database',
+    database: db.name,
+    path: base,
+    tables: sorted.map(({ info }) => ({ name: info.name, path: `${base}/${tildeEncode(info.name)}`, columns: info.columns.map((column) => column.name), count: rowCount(db, info), fts: info.ftsTable !== null, hidden: info.hidden })),
+    views: views.map(({ info }) => ({ name: info.name, path: `${base}/${tildeEncode(info.name)}` })),
+    canExecuteSql: allowExecuteSql,
+    queryPath: `${base}/-/query`,
+  }
+  return htmlOr(c, page, json)
 }
 
 export interface VisibleTable {

@@ -2,7 +2,8 @@ import { UNSTABLE_API_MESSAGE } from '../datasette-compat.ts'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { databaseColor, instanceMetadata } from '../metadata.ts'
 import { rowCount, visibleTables } from './database.ts'
-import { tildeEncode } from '../../../plugin-api.ts'
+import { tildeEncode, type HtmlView } from '../../../plugin-api.ts'
+import { htmlOr } from '../html-page.ts'
 
 const TRUNCATE_AT = 5
 
@@ -10,7 +11,7 @@ const TRUNCATE_AT = 5
  * GET /.json — the databases the actor may see, in Datasette 1.0's shape:
  * `{"ok", "unstable", "databases": [{name, hash, color, path, tables_and_views_truncated, …}], "metadata"}`.
  */
-export async function indexView(c: Ctx) {
+export async function indexView(c: Ctx, format: 'json' | 'html' = 'json'): Promise<Response> {
   const ds = c.get('ds')
   const actor = c.get('actor')
   await ds.ensureAllowed({ actor, action: 'view-instance' }, 'You do not have permission to view this instance')
@@ -53,5 +54,18 @@ export async function indexView(c: Ctx) {
     })
   }
   const body = { ok: true, unstable: UNSTABLE_API_MESSAGE, databases, metadata: instanceMetadata(ds) }
-  return c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
+  const json = () => c.json(body, 200, { 'Cache-Control': cacheControl(c, queryOf(c)) })
+  if (format === 'json') return json()
+  const page: HtmlView = {
+    view: 'index',
+    databases: databases.map((db) => ({
+      name: db.name as string,
+      path: db.path as string,
+      tables: (db.tables_and_views_truncated as { name: string; count?: number | null }[]).map((table) => ({ name: table.name, path: `${db.path}/${tildeEncode(table.name)}`, count: table.count ?? null })),
+      tablesCount: db.tables_count as number,
+      viewsCount: db.views_count as number,
+      rowsSum: db.table_rows_sum as number,
+    })),
+  }
+  return htmlOr(c, page, json)
 }

@@ -4,6 +4,7 @@ import { integerValue, keyColumns } from '../keyset.ts'
 import { databaseColor, tableMetadata } from '../metadata.ts'
 import { parseShape, renderShape } from '../render-json.ts'
 import type { TableInfo } from '../schema.ts'
+import { htmlOr, withExtension } from '../html-page.ts'
 import { rawStatement } from '../statements.ts'
 import { columnDetails } from '../table-extras.ts'
 import { BadRequestError, NotFoundError, quoteIdentifier, tildeDecode, tildeEncode, type DatabaseHandle } from '../../../plugin-api.ts'
@@ -13,7 +14,7 @@ import { BadRequestError, NotFoundError, quoteIdentifier, tildeDecode, tildeEnco
  * Datasette's shape: `{ok, database, table, rows, primary_keys, primary_key_values, …extras,
  * query_ms, truncated}`; `primary_keys` is `["rowid"]` for a table without one.
  */
-export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkPath: string) {
+export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkPath: string, format: 'json' | 'html' = 'json'): Promise<Response> {
   const started = performance.now()
   const ds = c.get('ds')
   const actor = c.get('actor')
@@ -51,8 +52,13 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
   if (extras.has('extras')) envelope.extras = extrasListing(c, 'row', extras)
   envelope.query_ms = performance.now() - started
   envelope.truncated = false
-  const rendered = renderShape(shape, { columns, rows }, envelope, {})
-  return c.body(rendered.body, 200, { 'Content-Type': rendered.contentType, 'Cache-Control': cacheControl(c, query) })
+  const json = () => {
+    const rendered = renderShape(shape, { columns, rows }, envelope, {})
+    return c.body(rendered.body, 200, { 'Content-Type': rendered.contentType, 'Cache-Control': cacheControl(c, query) })
+  }
+  if (format === 'json') return json()
+  const tablePath = `/${tildeEncode(db.name)}/${tildeEncode(table.name)}`
+  return htmlOr(c, { view: 'row', database: db.name, table: table.name, tablePath, columns, row: rows[0]!, primaryKeys: keys, jsonPath: withExtension(c, 'json') }, json)
 }
 
 /** Keys arrive as text; integers are bound as integers so `id = 5` matches untyped columns too. */

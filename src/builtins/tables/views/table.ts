@@ -3,6 +3,7 @@ import { cacheControl, getTable, queryOf, single, timeLimit, type Ctx } from '..
 import { requestedExtras } from '../extras.ts'
 import { facetSize, requestedFacets } from '../facets.ts'
 import { columnsToExpand, expandLabels } from '../labels.ts'
+import { filterFormRedirect, htmlOr, tablePage } from '../html-page.ts'
 import { fetchPage, pageJson } from '../page.ts'
 import { csvResponse } from '../render-csv.ts'
 import { envelopeJson, parseShape, renderShape } from '../render-json.ts'
@@ -10,12 +11,16 @@ import { streamTableCsv } from '../stream-csv.ts'
 import { addTableExtras } from '../table-extras.ts'
 import { parseTableQuery, type TableConfigLike } from '../table-query.ts'
 
-/** GET /DB/TABLE.json and /DB/TABLE.csv */
-export async function tableView(c: Ctx, db: DatabaseHandle, tableName: string, format: 'json' | 'csv') {
+/** GET /DB/TABLE.json and /DB/TABLE.csv, and /DB/TABLE for a browser */
+export async function tableView(c: Ctx, db: DatabaseHandle, tableName: string, format: 'json' | 'csv' | 'html'): Promise<Response> {
   const ds = c.get('ds')
   const actor = c.get('actor')
   const table = getTable(db, tableName)
   await ds.ensureAllowed({ actor, action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
+  if (format === 'html') {
+    const redirect = filterFormRedirect(c)
+    if (redirect) return redirect
+  }
   const query = queryOf(c)
   const extras = requestedExtras(query, 'table')
   if (extras.has('count')) extras.add('count_truncated')
@@ -33,6 +38,13 @@ export async function tableView(c: Ctx, db: DatabaseHandle, tableName: string, f
   const cache = cacheControl(c, query)
 
   if (stream) return streamTableCsv(c, db, q, query, cache)
+  if (format === 'html') {
+    const { set, next } = await fetchPage(db, q, timeLimit(ds, query))
+    const counted: Record<string, unknown> = {}
+    await addTableExtras(counted, new Set(['count']), { c, ds, actor, db, table, q, query, facets, facetSize: facetSize(ds, query, config.facet_size) })
+    const page = tablePage(c, db, table, q, set.rows, set.columns, next, (counted.count as number | null | undefined) ?? null)
+    return htmlOr(c, { view: 'table', ...page }, () => tableView(c, db, tableName, 'json'))
+  }
 
   const nl = isOn(single(query, '_nl'))
   const infinity = isOn(single(query, '_json_infinity'))

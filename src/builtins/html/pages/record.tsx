@@ -1,0 +1,103 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { HtmlView } from '../../../plugin-api.ts'
+import { Cell, isNumeric } from '../cell.tsx'
+
+type Row = Extract<HtmlView, { view: 'row' }>
+type Query = Extract<HtmlView, { view: 'query' }>
+type Failure = Extract<HtmlView, { view: 'error' }>
+
+/** /DB/TABLE/PK: one row, a column a line. */
+export function RowPage({ page, truncateAt }: { page: Row; truncateAt: number }) {
+  return (
+    <>
+      <h1>
+        {page.table}: {page.primaryKeys.map((key) => String(page.row[page.columns.indexOf(key)])).join(', ')}
+      </h1>
+      <dl class="row">
+        {page.columns.map((column, i) => (
+          <>
+            <dt>{column}</dt>
+            <dd>
+              <Cell value={page.row[i]} truncateAt={truncateAt} />
+            </dd>
+          </>
+        ))}
+      </dl>
+      <p class="links">
+        <a href={page.tablePath}>All rows of {page.table}</a>
+        <a href={page.jsonPath}>JSON</a>
+      </p>
+    </>
+  )
+}
+
+/** /DB/-/query?sql=: the SQL in a textarea, and its results (or why there are none). */
+export function QueryPage({ page, truncateAt }: { page: Query; truncateAt: number }) {
+  return (
+    <>
+      <h1>Query {page.database}</h1>
+      <form method="get" action={`${page.databasePath}/-/query`} aria-label="Run SQL">
+        <label for="sql">SQL query</label>
+        <textarea id="sql" class="sql" name="sql">
+          {page.sql}
+        </textarea>
+        <p>
+          <button type="submit">Run SQL</button>
+        </p>
+      </form>
+      {page.error !== null ? (
+        <p class="error" role="alert">
+          {page.error}
+        </p>
+      ) : page.sql === '' ? null : (
+        <>
+          <p class="meta">
+            {`${page.rows.length} row${page.rows.length === 1 ? '' : 's'}`}
+            {page.truncated ? ' (truncated)' : ''}
+          </p>
+          <div class="table-wrap">
+            <table class="rows">
+              <thead>
+                <tr>
+                  {page.columns.map((column) => (
+                    <th scope="col">{column}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((row) => (
+                  <tr>
+                    {row.map((value) => (
+                      <td class={isNumeric(value) ? 'num' : undefined}>
+                        <Cell value={value} truncateAt={truncateAt} />
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="links">
+            <a href={page.jsonPath}>JSON</a>
+            <a href={page.csvPath}>CSV</a>
+          </p>
+        </>
+      )}
+    </>
+  )
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 429: 'Too many requests', 500: 'Server error', 503: 'Unavailable' }
+
+/** An error, for a person: the status and the message, nothing more (no stack, ever). */
+export function ErrorPage({ page }: { page: Failure }) {
+  return (
+    <>
+      <h1>
+        {page.status} {Object.hasOwn(REASONS, page.status) ? REASONS[page.status] : 'Error'}
+      </h1>
+      <p class="error">{page.message}</p>
+    </>
+  )
+}

@@ -1,0 +1,80 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { readFileSync } from 'node:fs'
+import { VERSION, definePlugin, sha256, type Actor, type Dataserve, type HtmlView } from '../../plugin-api.ts'
+import { Layout, type Crumb } from './layout.tsx'
+import { DatabasePage, IndexPage } from './pages/listings.tsx'
+import { ErrorPage, QueryPage, RowPage } from './pages/record.tsx'
+import { TablePage } from './pages/table.tsx'
+import { hasActorCookie, pageResponse, wantsHtml } from './respond.ts'
+
+const CSS = readFileSync(new URL('./style.css', import.meta.url), 'utf8')
+/** The stylesheet's name carries its hash, so it can be cached for good. */
+const STYLESHEET = `/-/static/dataserve-${sha256(CSS).toString('hex').slice(0, 12)}.css`
+
+/**
+ * HTML pages for people, on Datasette's URLs without `.json`: the databases, a database,
+ * a table with its filters, sort and pages, a row, a query — and errors as pages for
+ * browsers. Rendered on the server with hono/jsx (which escapes everything), one small
+ * stylesheet, no script. The tables plugin hands each page over through `renderHtml`.
+ */
+export default definePlugin({
+  name: 'dataserve.html',
+  version: VERSION,
+  hooks: {
+    registerRoutes: () => [
+      {
+        method: 'GET',
+        path: STYLESHEET,
+        handler: () => new Response(CSS, { headers: { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' } }),
+      },
+    ],
+    renderHtml: async ({ ds, request, actor, page }) => {
+      if (page.view === 'error' && !wantsHtml(request)) return null
+      const html = await render(ds, request, actor, page)
+      return pageResponse(html, page.view === 'error' ? page.status : page.view === 'query' && page.error !== null ? 400 : 200)
+    },
+  },
+})
+
+async function render(ds: Dataserve, request: Request, actor: Actor | null, page: HtmlView): Promise<string> {
+  const truncateAt = ds.settings.truncate_cells_html
+  const { title, crumbs, body } = pageParts(page, truncateAt)
+  const node = (
+    <Layout title={title} crumbs={crumbs} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheet={STYLESHEET}>
+      {body}
+    </Layout>
+  )
+  return await node.toString()
+}
+
+function pageParts(page: HtmlView, truncateAt: number) {
+  switch (page.view) {
+    case 'index':
+      return { title: 'dataserve', crumbs: [] as Crumb[], body: <IndexPage page={page} /> }
+    case 'database':
+      return { title: page.database, crumbs: [{ label: page.database, href: page.path }], body: <DatabasePage page={page} /> }
+    case 'table':
+      return {
+        title: `${page.table}: ${page.database}`,
+        crumbs: [
+          { label: page.database, href: page.databasePath },
+          { label: page.table, href: page.urls.clearFilters },
+        ],
+        body: <TablePage page={page} truncateAt={truncateAt} />,
+      }
+    case 'row':
+      return {
+        title: `${page.table}: ${page.database}`,
+        crumbs: [
+          { label: page.database, href: page.tablePath.slice(0, page.tablePath.lastIndexOf('/')) },
+          { label: page.table, href: page.tablePath },
+        ],
+        body: <RowPage page={page} truncateAt={truncateAt} />,
+      }
+    case 'query':
+      return { title: `Query: ${page.database}`, crumbs: [{ label: page.database, href: page.databasePath }], body: <QueryPage page={page} truncateAt={truncateAt} /> }
+    case 'error':
+      return { title: `Error ${page.status}`, crumbs: [] as Crumb[], body: <ErrorPage page={page} /> }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Headers of every page: no script at all (so an injected `<script>` could not run even if
+ * it got through escaping), styles from this server only, forms posting back here only,
+ * never framed (signed embed links will open exactly that, for their own pages).
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+}
+
+export function pageResponse(html: string, status = 200, extra: Record<string, string> = {}): Response {
+  return new Response('<!doctype html>' + html, { status, headers: { ...PAGE_HEADERS, ...extra } })
+}
+
+/**
+ * Whether a failed request was a browser's, so that its error is a page: it asked for HTML
+ * first-hand (`Accept: text/html`, as navigation does) and not for a `.json`/`.csv` URL,
+ * whose errors stay JSON whoever asks.
+ */
+export function wantsHtml(request: Request): boolean {
+  const accept = request.headers.get('accept')
+  if (accept === null || !accept.includes('text/html')) return false
+  const url = request.url
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  return !/\.(json|csv|md)$/.test(path)
+}
+
+/** Whether the request carries the actor cookie (Datasette shows log-out just then). */
+export function hasActorCookie(request: Request): boolean {
+  return /(?:^|;\s*)ds_actor=/.test(request.headers.get('cookie') ?? '')
+}
