@@ -159,6 +159,8 @@ export interface HtmlTablePage {
   /** The path of each row's own page, or null (views have none). */
   rowPaths: (string | null)[]
   sort: { column: string; desc: boolean } | null
+  /** `_size` as the request gave it, kept by the filter form. */
+  size: string | null
   sortable: string[]
   filters: { column: string; op: string; value: string }[]
   operations: readonly string[]

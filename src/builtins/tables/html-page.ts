@@ -43,6 +43,7 @@ export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: Table
     rows,
     rowPaths,
     sort: q.sort ? { column: q.sort.column, desc: q.sort.desc } : null,
+    size: query.get('_size'),
     sortable: columns,
     filters: parseFilters(query).map((filter) => ({ column: filter.column, op: filter.op, value: filter.value })),
     operations: FILTER_OPS,

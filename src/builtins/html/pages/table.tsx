@@ -54,6 +54,7 @@ export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateA
           </div>
         ))}
         {page.sort ? <input type="hidden" name={page.sort.desc ? '_sort_desc' : '_sort'} value={page.sort.column} /> : null}
+        {page.size !== null ? <input type="hidden" name="_size" value={page.size} /> : null}
         <div class="filter-row">
           <button type="submit">Apply</button>
           {page.filters.length > 0 || page.search ? <a href={page.urls.clearFilters}>Clear filters</a> : null}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { getJson, makeDb, serve, tempDir } from '../helpers.ts'
+
+function files(yaml = 'allow: true\nallow_sql: true\n') {
+  const dir = tempDir('dataserve-html-')
+  const long = 'x'.repeat(3000)
+  const db = makeDb(
+    join(dir, 'shop.db'),
+    `create table items (id integer primary key, name text, link text, data blob, note text);
+     insert into items values (1, 'apple', 'https://example.com/a?b=1&c=2', x'00ff10', null), (2, '<b>pear</b>', 'javascript:alert(1)', null, '${long}');
+     create table secret (id integer primary key);`,
+  )
+  const config = join(dir, 'datasette.yaml')
+  writeFileSync(config, yaml)
+  return { db, config }
+}
+
+const browser = { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } }
+
+describe('HTML pages', () => {
+  it('every page type is HTML with the security headers; the JSON URLs are unchanged', async () => {
+    const { db, config } = files()
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    for (const path of ['/', '/shop', '/shop/items', '/shop/items/1', '/shop/-/query?sql=select+1', '/shop/-/query']) {
+      const response = await server.get(path)
+      assert.equal(response.status, 200, path)
+      assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8', path)
+      const csp = response.headers.get('content-security-policy')!
+      assert.match(csp, /default-src 'none'/, path)
+      assert.match(csp, /frame-ancestors 'none'/, path)
+      assert.doesNotMatch(csp, /script-src|unsafe-inline/, path)
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path)
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path)
+      assert.match(await response.text(), /^<!doctype html><html lang="en">/, path)
+    }
+    assert.equal((await getJson(server, '/shop/items.json')).body.rows.length, 2)
+    const css = await server.get((/href="(\/-\/static\/dataserve-[0-9a-f]{12}\.css)"/.exec(await (await server.get('/')).text()) ?? [])[1]!)
+    assert.equal(css.status, 200)
+    assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8')
+    assert.match(css.headers.get('cache-control')!, /immutable/)
+  })
+
+  it('cells: text escaped, NULL muted, long text cut with the whole a click away, BLOBs sized, only http(s) URLs linked', async () => {
+    const { db, config } = files()
+    const server = await serve({ databases: [{ path: db }], configFile: config, overrides: [['settings.truncate_cells_html', '100']] })
+    const html = await (await server.get('/shop/items')).text()
+    assert.ok(html.includes('&lt;b&gt;pear&lt;/b&gt;'))
+    assert.ok(!html.includes('<b>pear</b>'))
+    assert.ok(html.includes('<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noreferrer">'))
+    assert.ok(!html.includes('href="javascript:'))
+    assert.ok(html.includes('<span class="null">null</span>'))
+    assert.ok(html.includes('&lt;Binary: 3 bytes&gt;'))
+    assert.match(html, new RegExp(`<details class="cell"><summary>x{100}…</summary>x{3000}</details>`))
+  })
+
+  it('the filter form redirects to Datasette filter URLs; sort and size survive; 22 operations offered', async () => {
+    const { db, config } = files()
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const submitted = await server.get('/shop/items?_filter_column_1=name&_filter_op_1=contains&_filter_value_1=pp&_filter_column_2=note&_filter_op_2=isnull&_filter_value_2=&_filter_column_3=&_filter_op_3=exact&_filter_value_3=&_sort=id&_size=5', { redirect: 'manual' })
+    assert.equal(submitted.status, 302)
+    assert.equal(submitted.headers.get('location'), '/shop/items?_sort=id&_size=5&name__contains=pp&note__isnull=1')
+    const page = await (await server.get(submitted.headers.get('location')!)).text()
+    assert.equal([...page.matchAll(/<select id="filter-op-0"[^>]*>([\s\S]*?)<\/select>/g)][0]![1]!.match(/<option/g)!.length, 22)
+    assert.match(page, /<input type="hidden" name="_sort" value="id"\/>/)
+    assert.match(page, /<input type="hidden" name="_size" value="5"\/>/)
+  })
+
+  it('errors for a browser are pages with the same status (and challenge); JSON URLs and API clients keep JSON', async () => {
+    const { db, config } = files('databases:\n  shop:\n    tables:\n      items:\n        allow: true\nplugins:\n  basic-auth:\n    users:\n      viewer: readonly\n')
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const missing = await server.get('/shop/items/99', browser)
+    assert.equal(missing.status, 404)
+    assert.match(missing.headers.get('content-type')!, /^text\/html/)
+    assert.match(await missing.text(), /<h1>404 Not found<\/h1><p class="error">Record not found: 99<\/p>/)
+    const refused = await server.get('/shop/secret', browser)
+    assert.equal(refused.status, 401)
+    assert.equal(refused.headers.get('www-authenticate'), 'Basic realm="dataserve", charset="UTF-8"')
+    assert.match(refused.headers.get('content-type')!, /^text\/html/)
+    assert.match(refused.headers.get('vary')!, /Accept/)
+    const api = await getJson(server, '/shop/secret')
+    assert.equal(api.status, 401, 'no Accept: text/html → JSON')
+    assert.equal((await getJson(server, '/shop/nope.json', browser)).status, 404)
+    const noSql = await server.get('/shop/-/query?sql=select+1', { headers: { ...browser.headers, authorization: 'Basic dmlld2VyOnJlYWRvbmx5' } })
+    assert.equal(noSql.status, 403, 'signed in, but no execute-sql for anyone here: a 403 page, no prompt')
+    assert.equal(noSql.headers.get('www-authenticate'), null)
+    assert.match(await noSql.text(), /<h1>403 Forbidden<\/h1>/)
+  })
+
+  it('a query with an error shows it on the page (400), the SQL kept in the textarea', async () => {
+    const { db, config } = files()
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const response = await server.get('/shop/-/query?sql=select+nope+from+items')
+    assert.equal(response.status, 400)
+    const html = await response.text()
+    assert.match(html, /<textarea id="sql" class="sql" name="sql">select nope from items<\/textarea>/)
+    assert.match(html, /<p class="error" role="alert">[^<]*no such column: nope/)
+  })
+
+  it('links never carry a credential parameter; a page reached with one is not cached or leaked through Referer', async () => {
+    const { db, config } = files('databases:\n  shop:\n    tables:\n      items:\n        allow:\n          id: reader\nplugins:\n  tokens:\n    param: _auth_token\n')
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const token = await server.ds.createToken('reader')
+    const response = await server.get(`/shop/items?_size=1&_auth_token=${token}`)
+    assert.equal(response.status, 200)
+    const html = await response.text()
+    assert.ok(!html.includes(token), 'the token is nowhere in the page')
+    assert.ok(!html.includes('_auth_token'))
+    assert.match(html, /href="\/shop\/items\?_size=1&amp;_next=1"/)
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
+    assert.equal(response.headers.get('cache-control'), 'no-store')
+  })
+})
