@@ -112,4 +112,18 @@ describe('HTML pages', () => {
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
     assert.equal(response.headers.get('cache-control'), 'no-store')
   })
+
+  it('the row count is remembered between visits, and made again once another connection commits', async () => {
+    const { db, config } = files()
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const count = async () => /<p class="meta">(\d+) rows?/.exec(await (await server.get('/shop/items')).text())?.[1]
+    assert.equal(await count(), '2')
+    assert.equal(await count(), '2')
+    const Database = (await import('better-sqlite3')).default
+    const writer = new Database(db)
+    writer.exec("insert into items (name) values ('plum')")
+    writer.close()
+    assert.equal(await count(), '3')
+    assert.equal((await getJson(server, '/shop/items.json?_extra=count')).body.count, 3)
+  })
 })

@@ -21,17 +21,17 @@ export function withExtension(c: Ctx, extension: string, changes: Record<string,
 }
 
 /** What the table page shows: its rows as SQLite gave them, and every link it needs, built once here. */
-export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: TableQuery, rows: unknown[][], columns: string[], next: string | null, count: number | null): HtmlTablePage {
-  const query = new URL(c.req.url).searchParams
+export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: TableQuery, query: URLSearchParams, rows: unknown[][], columns: string[], next: string | null, count: number | null): HtmlTablePage {
   const keyIndexes = q.keys.map((key) => columns.indexOf(key))
   const tablePath = `/${tildeEncode(db.name)}/${tildeEncode(table.name)}`
   const rowPaths = rows.map((row) => (table.isView || keyIndexes.includes(-1) ? null : `${tablePath}/${keyIndexes.map((i) => tildeEncode(String(row[i]))).join(',')}`))
+  // One URL built without sort and position; each column's two links add theirs to it.
+  const unsorted = pathFor(c, { _sort: null, _sort_desc: null, _next: null })
+  const joiner = unsorted.includes('?') ? '&' : '?'
   const sortBy: Record<string, { asc: string; desc: string }> = Object.create(null)
   for (const column of columns) {
-    sortBy[column] = {
-      asc: pathFor(c, { _sort: column, _sort_desc: null, _next: null }),
-      desc: pathFor(c, { _sort_desc: column, _sort: null, _next: null }),
-    }
+    const name = encodeURIComponent(column)
+    sortBy[column] = { asc: `${unsorted}${joiner}_sort=${name}`, desc: `${unsorted}${joiner}_sort_desc=${name}` }
   }
   return {
     database: db.name,

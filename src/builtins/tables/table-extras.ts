@@ -7,7 +7,7 @@ import { databaseColor, tableMetadata } from './metadata.ts'
 import type { TableInfo } from './schema.ts'
 import { rawStatement } from './statements.ts'
 import { countSql, pageSql, type TableQuery } from './table-query.ts'
-import type { Actor, DatabaseHandle, Dataserve } from '../../plugin-api.ts'
+import { BoundedMap, type Actor, type DatabaseHandle, type Dataserve } from '../../plugin-api.ts'
 
 export interface TableExtraContext {
   c: Ctx
@@ -70,14 +70,30 @@ function suggestionsWanted(x: TableExtraContext): boolean {
   return settings.suggest_facets && settings.allow_facet && !x.query.has('_next') && !x.query.has('_nofacet') && !x.query.has('_nosuggest')
 }
 
+/**
+ * Counts already made, by database, SQL and parameters, with the database's
+ * `data_version` they were made at: a table page shows its count on every visit, and a
+ * count scans the whole table. Another connection's commit changes `data_version`, and the
+ * count is made again.
+ */
+const counted = new WeakMap<object, BoundedMap<string, { version: number; total: number | null }>>()
+
 async function countRows(x: TableExtraContext): Promise<number | null> {
   const { sql, params } = countSql(x.q)
+  const key = `${sql}\0${JSON.stringify(params, (_, value) => (typeof value === 'bigint' ? `${value}n` : value))}`
+  const version = Number((rawStatement(x.db.connection, 'pragma data_version').get() as unknown[])[0])
+  let cache = counted.get(x.db.connection)
+  if (!cache) counted.set(x.db.connection, (cache = new BoundedMap(500)))
+  const known = cache.get(key)
+  if (known && known.version === version) return known.total
   try {
     const result = x.q.userSql
       ? await x.db.execute(sql, params, { maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
       : { rows: [rawStatement(x.db.connection, sql).get(params) as unknown[]] }
     const total = result.rows[0]?.[0] as bigint | number | undefined
-    return total === undefined ? null : Number(total)
+    const value = total === undefined ? null : Number(total)
+    cache.set(key, { version, total: value })
+    return value
   } catch (error) {
     asBadRequest(error)
   }

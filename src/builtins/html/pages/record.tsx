@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { HtmlView } from '../../../plugin-api.ts'
-import { Cell, isNumeric } from '../cell.tsx'
+import { cell, rowsHtml } from '../cell.ts'
 
 type Row = Extract<HtmlView, { view: 'row' }>
 type Query = Extract<HtmlView, { view: 'query' }>
@@ -18,9 +18,7 @@ export function RowPage({ page, truncateAt }: { page: Row; truncateAt: number })
         {page.columns.map((column, i) => (
           <>
             <dt>{column}</dt>
-            <dd>
-              <Cell value={page.row[i]} truncateAt={truncateAt} />
-            </dd>
+            <dd>{cell(page.row[i], truncateAt)}</dd>
           </>
         ))}
       </dl>
@@ -65,17 +63,7 @@ export function QueryPage({ page, truncateAt }: { page: Query; truncateAt: numbe
                   ))}
                 </tr>
               </thead>
-              <tbody>
-                {page.rows.map((row) => (
-                  <tr>
-                    {row.map((value) => (
-                      <td class={isNumeric(value) ? 'num' : undefined}>
-                        <Cell value={value} truncateAt={truncateAt} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
+              <tbody>{rowsHtml(page.rows, truncateAt)}</tbody>
             </table>
           </div>
           <p class="links">

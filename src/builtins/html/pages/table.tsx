@@ -1,7 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { HtmlTablePage } from '../../../plugin-api.ts'
-import { Cell, isNumeric } from '../cell.tsx'
+import { raw } from 'hono/html'
+import { escapeHtml, optionsHtml, rowsHtml } from '../cell.ts'
 
 /** Operations that take no value: the form sends `1`. */
 const NO_VALUE = new Set(['isnull', 'notnull', 'isblank', 'notblank'])
@@ -30,22 +31,13 @@ export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateA
               Column {i + 1}
             </label>
             <select id={`filter-column-${i}`} name={`_filter_column_${i + 1}`}>
-              <option value="">- column -</option>
-              {page.columns.map((column) => (
-                <option value={column} selected={column === filter.column}>
-                  {column}
-                </option>
-              ))}
+              {optionsHtml(page.columns, filter.column, '- column -')}
             </select>
             <label class="visually-hidden" for={`filter-op-${i}`}>
               Operation {i + 1}
             </label>
             <select id={`filter-op-${i}`} name={`_filter_op_${i + 1}`}>
-              {page.operations.map((op) => (
-                <option value={op} selected={op === filter.op}>
-                  {op}
-                </option>
-              ))}
+              {optionsHtml(page.operations, filter.op)}
             </select>
             <label class="visually-hidden" for={`filter-value-${i}`}>
               Value {i + 1}
@@ -62,38 +54,18 @@ export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateA
       </form>
       <div class="table-wrap">
         <table class="rows">
-          <thead>
-            <tr>
-              {keyColumn ? <th scope="col">Link</th> : null}
-              {page.columns.map((column) => {
-                const current = page.sort?.column === column ? (page.sort.desc ? 'desc' : 'asc') : null
-                return (
-                  <th scope="col" aria-sort={current === 'asc' ? 'ascending' : current === 'desc' ? 'descending' : undefined}>
-                    {column}
-                    <span class="sort-links">
-                      <a href={page.urls.sortBy[column]!.asc} aria-label={`Sort by ${column} ascending`} aria-current={current === 'asc' ? 'true' : undefined}>
-                        ▲
-                      </a>
-                      <a href={page.urls.sortBy[column]!.desc} aria-label={`Sort by ${column} descending`} aria-current={current === 'desc' ? 'true' : undefined}>
-                        ▼
-                      </a>
-                    </span>
-                  </th>
-                )
-              })}
-            </tr>
-          </thead>
+          <thead>{headerHtml(page, keyColumn)}</thead>
           <tbody>
-            {page.rows.map((row, r) => (
-              <tr>
-                {keyColumn ? <td>{page.rowPaths[r] ? <a href={page.rowPaths[r]!}>{page.primaryKeys.map((key) => String(row[page.columns.indexOf(key)])).join(', ')}</a> : null}</td> : null}
-                {row.map((value) => (
-                  <td class={isNumeric(value) ? 'num' : undefined}>
-                    <Cell value={value} truncateAt={truncateAt} />
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {rowsHtml(
+              page.rows,
+              truncateAt,
+              keyColumn
+                ? (row, r) => {
+                    const path = page.rowPaths[r]
+                    return path ? `<a href="${escapeHtml(path)}">${escapeHtml(page.primaryKeys.map((key) => String(row[page.columns.indexOf(key)])).join(', '))}</a>` : ''
+                  }
+                : undefined,
+            )}
           </tbody>
         </table>
       </div>
@@ -106,4 +78,19 @@ export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateA
       </p>
     </>
   )
+}
+
+/** The header row: each column with links sorting by it either way, the current one marked (for eyes and for screen readers). */
+function headerHtml(page: HtmlTablePage, keyColumn: boolean) {
+  let html = '<tr>'
+  if (keyColumn) html += '<th scope="col">Link</th>'
+  for (const column of page.columns) {
+    const name = escapeHtml(column)
+    const current = page.sort?.column === column ? (page.sort.desc ? 'desc' : 'asc') : null
+    const links = page.urls.sortBy[column]!
+    html += `<th scope="col"${current ? ` aria-sort="${current === 'asc' ? 'ascending' : 'descending'}"` : ''}>${name}<span class="sort-links">`
+    html += `<a href="${escapeHtml(links.asc)}" aria-label="Sort by ${name} ascending"${current === 'asc' ? ' aria-current="true"' : ''}>▲</a>`
+    html += `<a href="${escapeHtml(links.desc)}" aria-label="Sort by ${name} descending"${current === 'desc' ? ' aria-current="true"' : ''}>▼</a></span></th>`
+  }
+  return raw(html + '</tr>')
 }

@@ -42,7 +42,7 @@ export async function tableView(c: Ctx, db: DatabaseHandle, tableName: string, f
     const { set, next } = await fetchPage(db, q, timeLimit(ds, query))
     const counted: Record<string, unknown> = {}
     await addTableExtras(counted, new Set(['count']), { c, ds, actor, db, table, q, query, facets, facetSize: facetSize(ds, query, config.facet_size) })
-    const page = tablePage(c, db, table, q, set.rows, set.columns, next, (counted.count as number | null | undefined) ?? null)
+    const page = tablePage(c, db, table, q, query, set.rows, set.columns, next, (counted.count as number | null | undefined) ?? null)
     return htmlOr(c, { view: 'table', ...page }, () => tableView(c, db, tableName, 'json'))
   }
 
