@@ -3,7 +3,7 @@ import type { DataserveConfig } from './config/load.ts'
 import type { Dataserve } from './dataserve.ts'
 import { defineHookspecs } from './hooks/define-hookspecs.ts'
 import type { FirstResultHook, Hook, SpecOptionsMap } from './hooks/types.ts'
-import type { Action, Actor, Challenge, Command, HtmlView, Middleware, Readiness, Resource, Route, TokenHandler } from './types.ts'
+import type { Action, Actor, CellRendering, Challenge, Command, HtmlView, MenuLink, Middleware, Readiness, Resource, Route, TokenHandler } from './types.ts'
 
 /**
  * Every hook dataserve calls: the single source of truth for names, arguments and results.
@@ -106,6 +106,25 @@ export interface Hookspecs {
    * page answers JSON as its `.json` URL would (and an error its JSON error).
    */
   renderHtml: FirstResultHook<{ ds: Dataserve; request: Request; actor: Actor | null; page: HtmlView }, Response>
+
+  /** Stylesheets every page links after its own (Datasette's `extra_css_urls`): paths on this server or https URLs. */
+  extraCssUrls: Hook<{ ds: Dataserve; request: Request; view: HtmlView['view'] }, string[]>
+
+  /** Scripts pages load, deferred (Datasette's `extra_js_urls`); the page's Content-Security-Policy lets just these run. */
+  extraJsUrls: Hook<{ ds: Dataserve; request: Request; view: HtmlView['view'] }, string[]>
+
+  /** Links in the table page's actions menu (Datasette's `table_actions`). */
+  tableActions: Hook<{ ds: Dataserve; request: Request; actor: Actor | null; database: string; table: string }, MenuLink[]>
+
+  /** Links in the row page's actions menu (Datasette's `row_actions`). */
+  rowActions: Hook<{ ds: Dataserve; request: Request; actor: Actor | null; database: string; table: string; row: Record<string, unknown> }, MenuLink[]>
+
+  /**
+   * One cell of a table, row or query page (Datasette's `render_cell`): answer text, or
+   * `{ html }` you have escaped yourself, to draw it differently (a link, an image); nothing
+   * leaves the default. `table` is null on query pages. The first answer wins.
+   */
+  renderCell: FirstResultHook<{ ds: Dataserve; request: Request; database: string; table: string | null; column: string; value: unknown }, CellRendering>
 }
 
 export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()({
@@ -127,4 +146,9 @@ export const hookspecs: SpecOptionsMap<Hookspecs> = defineHookspecs<Hookspecs>()
   configReloaded: { args: ['ds', 'previous'] },
   registerCommands: { args: [] },
   renderHtml: { args: ['ds', 'request', 'actor', 'page'], firstResult: true },
+  extraCssUrls: { args: ['ds', 'request', 'view'] },
+  extraJsUrls: { args: ['ds', 'request', 'view'] },
+  tableActions: { args: ['ds', 'request', 'actor', 'database', 'table'] },
+  rowActions: { args: ['ds', 'request', 'actor', 'database', 'table', 'row'] },
+  renderCell: { args: ['ds', 'request', 'database', 'table', 'column', 'value'], firstResult: true },
 })

@@ -33,6 +33,7 @@ export type { AllowedQuery, Dataserve } from './dataserve.ts'
 export type {
   Action,
   Actor,
+  CellRendering,
   Challenge,
   Command,
   CommandContext,
@@ -42,6 +43,7 @@ export type {
   HtmlTableSummary,
   HtmlView,
   HttpMethod,
+  MenuLink,
   Middleware,
   Readiness,
   Resource,
@@ -71,6 +73,7 @@ export { secretEquals, sha256 } from './util/sha256.ts'
 export { didYouMean, nearest } from './util/nearest.ts'
 export { tildeDecode, tildeEncode } from './util/tilde.ts'
 export { quoteIdentifier } from './util/sql.ts'
+export { escapeHtml } from './util/escape-html.ts'
 export { BoundedMap } from './util/bounded-map.ts'
 export { pathFor, urlFor, type QueryChanges } from './urls.ts'
 export { fileIdentity, prepareInternalDatabase, InternalDatabaseError } from './internal-database.ts'

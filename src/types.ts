@@ -172,3 +172,14 @@ export interface HtmlTablePage {
   /** Links, built by the core URL builder (never carrying credential parameters). */
   urls: { next: string | null; json: string; csv: string; csvStream: string; sortBy: Record<string, { asc: string; desc: string }>; clearFilters: string }
 }
+
+/** A link in a page's menu (table or row actions). */
+export interface MenuLink {
+  href: string
+  label: string
+  /** A line under the label. */
+  description?: string
+}
+
+/** What `renderCell` may answer: text (escaped for you) or markup you have escaped yourself. */
+export type CellRendering = string | { html: string }

@@ -1,15 +1,9 @@
 import { raw } from 'hono/html'
+import { escapeHtml } from '../../plugin-api.ts'
 
 /** Only these become links: a `javascript:` or `data:` URL in a cell stays text. */
 const LINKABLE = /^https?:\/\/[^\s<>"]+$/i
-const SPECIAL = /[&<>"']/
-const SPECIAL_ALL = /[&<>"']/g
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-/** Text for HTML content or a quoted attribute. Most values need nothing: test before replacing. */
-export function escapeHtml(text: string): string {
-  return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (char) => ENTITIES[char]!) : text
-}
+export { escapeHtml }
 
 /**
  * One value as a cell shows it: NULL a muted `null`, long text cut at `truncate_cells_html`
@@ -35,8 +29,11 @@ export function cellHtml(value: unknown, truncateAt: number): string {
 
 export const isNumeric = (value: unknown) => typeof value === 'number' || typeof value === 'bigint'
 
-/** The `<tr>`s of a result table, as markup JSX takes as is (every value went through cellHtml). */
-export function rowsHtml(rows: readonly unknown[][], truncateAt: number, lead?: (row: unknown[], index: number) => string) {
+/** Cells a plugin drew (`renderCell`), by row and column: markup, already safe. */
+export type CellOverrides = (string | undefined)[][] | null
+
+/** The `<tr>`s of a result table, as markup JSX takes as is (every value went through cellHtml, or a plugin's renderCell). */
+export function rowsHtml(rows: readonly unknown[][], truncateAt: number, lead?: (row: unknown[], index: number) => string, overrides: CellOverrides = null) {
   let html = ''
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!
@@ -44,7 +41,9 @@ export function rowsHtml(rows: readonly unknown[][], truncateAt: number, lead?: 
     if (lead) html += `<td>${lead(row, r)}</td>`
     for (let c = 0; c < row.length; c++) {
       const value = row[c]
-      html += typeof value === 'bigint' || typeof value === 'number' ? `<td class="num">${value}</td>` : `<td>${cellHtml(value, truncateAt)}</td>`
+      const drawn = overrides?.[r]?.[c]
+      if (drawn !== undefined) html += `<td>${drawn}</td>`
+      else html += typeof value === 'bigint' || typeof value === 'number' ? `<td class="num">${value}</td>` : `<td>${cellHtml(value, truncateAt)}</td>`
     }
     html += '</tr>'
   }

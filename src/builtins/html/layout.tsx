@@ -9,14 +9,19 @@ export interface Crumb {
 }
 
 /** Every page: a title, the stylesheet, where you are, who you are (and log-out for a cookie session, as Datasette shows it). */
-export function Layout({ title, crumbs, actor, showLogout, stylesheet, children }: { title: string; crumbs: Crumb[]; actor: Actor | null; showLogout: boolean; stylesheet: string; children: Child }) {
+export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts, children }: { title: string; crumbs: Crumb[]; actor: Actor | null; showLogout: boolean; stylesheets: string[]; scripts: string[]; children: Child }) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
-        <link rel="stylesheet" href={stylesheet} />
+        {stylesheets.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
+        {scripts.map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body>
         <header class="site">

@@ -6,7 +6,8 @@ import { Layout, type Crumb } from './layout.tsx'
 import { DatabasePage, IndexPage } from './pages/listings.tsx'
 import { ErrorPage, QueryPage, RowPage } from './pages/record.tsx'
 import { TablePage } from './pages/table.tsx'
-import { hasActorCookie, pageResponse, wantsHtml } from './respond.ts'
+import { cellOverrides, sources, usableLinks, usableUrl } from './extensions.ts'
+import { contentSecurityPolicy, hasActorCookie, pageResponse, wantsHtml } from './respond.ts'
 
 const CSS = readFileSync(new URL('./style.css', import.meta.url), 'utf8')
 /** The stylesheet's name carries its hash, so it can be cached for good. */
@@ -31,24 +32,22 @@ export default definePlugin({
     ],
     renderHtml: async ({ ds, request, actor, page }) => {
       if (page.view === 'error' && !wantsHtml(request)) return null
-      const html = await render(ds, request, actor, page)
-      return pageResponse(html, page.view === 'error' ? page.status : page.view === 'query' && page.error !== null ? 400 : 200)
+      const css = (await ds.plugins.hook.extraCssUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
+      const js = (await ds.plugins.hook.extraJsUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
+      const parts = await pageParts(ds, request, actor, page)
+      const node = (
+        <Layout title={parts.title} crumbs={parts.crumbs} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheets={[STYLESHEET, ...css]} scripts={js}>
+          {parts.body}
+        </Layout>
+      )
+      const status = page.view === 'error' ? page.status : page.view === 'query' && page.error !== null ? 400 : 200
+      return pageResponse(await node.toString(), status, contentSecurityPolicy(sources(css), sources(js)))
     },
   },
 })
 
-async function render(ds: Dataserve, request: Request, actor: Actor | null, page: HtmlView): Promise<string> {
+async function pageParts(ds: Dataserve, request: Request, actor: Actor | null, page: HtmlView) {
   const truncateAt = ds.settings.truncate_cells_html
-  const { title, crumbs, body } = pageParts(page, truncateAt)
-  const node = (
-    <Layout title={title} crumbs={crumbs} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheet={STYLESHEET}>
-      {body}
-    </Layout>
-  )
-  return await node.toString()
-}
-
-function pageParts(page: HtmlView, truncateAt: number) {
   switch (page.view) {
     case 'index':
       return { title: 'dataserve', crumbs: [] as Crumb[], body: <IndexPage page={page} /> }
@@ -61,7 +60,14 @@ function pageParts(page: HtmlView, truncateAt: number) {
           { label: page.database, href: page.databasePath },
           { label: page.table, href: page.urls.clearFilters },
         ],
-        body: <TablePage page={page} truncateAt={truncateAt} />,
+        body: (
+          <TablePage
+            page={page}
+            truncateAt={truncateAt}
+            actions={usableLinks((await ds.plugins.hook.tableActions({ ds, request, actor, database: page.database, table: page.table })).flat())}
+            overrides={await cellOverrides(ds, request, page.database, page.table, page.columns, page.rows)}
+          />
+        ),
       }
     case 'row':
       return {
@@ -70,10 +76,21 @@ function pageParts(page: HtmlView, truncateAt: number) {
           { label: page.database, href: page.tablePath.slice(0, page.tablePath.lastIndexOf('/')) },
           { label: page.table, href: page.tablePath },
         ],
-        body: <RowPage page={page} truncateAt={truncateAt} />,
+        body: (
+          <RowPage
+            page={page}
+            truncateAt={truncateAt}
+            actions={usableLinks((await ds.plugins.hook.rowActions({ ds, request, actor, database: page.database, table: page.table, row: Object.fromEntries(page.columns.map((column, i) => [column, page.row[i]])) })).flat())}
+            overrides={await cellOverrides(ds, request, page.database, page.table, page.columns, [page.row])}
+          />
+        ),
       }
     case 'query':
-      return { title: `Query: ${page.database}`, crumbs: [{ label: page.database, href: page.databasePath }], body: <QueryPage page={page} truncateAt={truncateAt} /> }
+      return {
+        title: `Query: ${page.database}`,
+        crumbs: [{ label: page.database, href: page.databasePath }],
+        body: <QueryPage page={page} truncateAt={truncateAt} overrides={await cellOverrides(ds, request, page.database, null, page.columns, page.rows)} />,
+      }
     case 'error':
       return { title: `Error ${page.status}`, crumbs: [] as Crumb[], body: <ErrorPage page={page} /> }
   }

@@ -3,16 +3,24 @@
  * it got through escaping), styles from this server only, forms posting back here only,
  * never framed (signed embed links will open exactly that, for their own pages).
  */
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'same-origin',
 }
+const DEFAULT_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-export function pageResponse(html: string, status = 200, extra: Record<string, string> = {}): Response {
-  return new Response('<!doctype html>' + html, { status, headers: { ...PAGE_HEADERS, ...extra } })
+/** The policy of a page: scripts only when plugins asked for some (`extraJsUrls`), and only from where those come. */
+export function contentSecurityPolicy(styleSources: readonly string[], scriptSources: readonly string[]): string {
+  if (styleSources.length <= 1 && scriptSources.length === 0) return DEFAULT_CSP
+  const styles = ["'self'", ...styleSources.filter((source) => source !== "'self'")].join(' ')
+  const scripts = scriptSources.length > 0 ? `; script-src ${scriptSources.join(' ')}` : ''
+  return `default-src 'none'; style-src ${styles}${scripts}; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`
+}
+
+export function pageResponse(html: string, status: number, csp: string): Response {
+  return new Response('<!doctype html>' + html, { status, headers: { ...PAGE_HEADERS, 'Content-Security-Policy': csp } })
 }
 
 /**

@@ -1,24 +1,27 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { HtmlView } from '../../../plugin-api.ts'
-import { cell, rowsHtml } from '../cell.ts'
+import type { HtmlView, MenuLink } from '../../../plugin-api.ts'
+import { Actions } from '../actions.tsx'
+import { cell, rowsHtml, type CellOverrides } from '../cell.ts'
+import { raw } from 'hono/html'
 
 type Row = Extract<HtmlView, { view: 'row' }>
 type Query = Extract<HtmlView, { view: 'query' }>
 type Failure = Extract<HtmlView, { view: 'error' }>
 
 /** /DB/TABLE/PK: one row, a column a line. */
-export function RowPage({ page, truncateAt }: { page: Row; truncateAt: number }) {
+export function RowPage({ page, truncateAt, actions, overrides }: { page: Row; truncateAt: number; actions: MenuLink[]; overrides: CellOverrides }) {
   return (
     <>
       <h1>
         {page.table}: {page.primaryKeys.map((key) => String(page.row[page.columns.indexOf(key)])).join(', ')}
       </h1>
+      <Actions label="Row actions" links={actions} />
       <dl class="row">
         {page.columns.map((column, i) => (
           <>
             <dt>{column}</dt>
-            <dd>{cell(page.row[i], truncateAt)}</dd>
+            <dd>{overrides?.[0]?.[i] !== undefined ? raw(overrides[0][i]) : cell(page.row[i], truncateAt)}</dd>
           </>
         ))}
       </dl>
@@ -31,7 +34,7 @@ export function RowPage({ page, truncateAt }: { page: Row; truncateAt: number })
 }
 
 /** /DB/-/query?sql=: the SQL in a textarea, and its results (or why there are none). */
-export function QueryPage({ page, truncateAt }: { page: Query; truncateAt: number }) {
+export function QueryPage({ page, truncateAt, overrides }: { page: Query; truncateAt: number; overrides: CellOverrides }) {
   return (
     <>
       <h1>Query {page.database}</h1>
@@ -63,7 +66,7 @@ export function QueryPage({ page, truncateAt }: { page: Query; truncateAt: numbe
                   ))}
                 </tr>
               </thead>
-              <tbody>{rowsHtml(page.rows, truncateAt)}</tbody>
+              <tbody>{rowsHtml(page.rows, truncateAt, undefined, overrides)}</tbody>
             </table>
           </div>
           <p class="links">

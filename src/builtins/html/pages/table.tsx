@@ -1,19 +1,21 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { HtmlTablePage } from '../../../plugin-api.ts'
+import type { HtmlTablePage, MenuLink } from '../../../plugin-api.ts'
+import { Actions } from '../actions.tsx'
 import { raw } from 'hono/html'
-import { escapeHtml, optionsHtml, rowsHtml } from '../cell.ts'
+import { escapeHtml, optionsHtml, rowsHtml, type CellOverrides } from '../cell.ts'
 
 /** Operations that take no value: the form sends `1`. */
 const NO_VALUE = new Set(['isnull', 'notnull', 'isblank', 'notblank'])
 
 /** /DB/TABLE: the filter form, the rows with sortable headers, the next page, the same view as JSON and CSV. */
-export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateAt: number }) {
+export function TablePage({ page, truncateAt, actions, overrides }: { page: HtmlTablePage; truncateAt: number; actions: MenuLink[]; overrides: CellOverrides }) {
   const filters = [...page.filters, { column: '', op: 'exact', value: '' }]
   const keyColumn = page.rowPaths.some((path) => path !== null)
   return (
     <>
       <h1>{page.table}</h1>
+      <Actions label="Table actions" links={actions} />
       <p class="meta">
         {page.count === null ? '' : `${page.count.toLocaleString('en')} row${page.count === 1 ? '' : 's'}`}
         {page.humanDescription ? ` ${page.humanDescription}` : ''}
@@ -65,6 +67,7 @@ export function TablePage({ page, truncateAt }: { page: HtmlTablePage; truncateA
                     return path ? `<a href="${escapeHtml(path)}">${escapeHtml(page.primaryKeys.map((key) => String(row[page.columns.indexOf(key)])).join(', '))}</a>` : ''
                   }
                 : undefined,
+              overrides,
             )}
           </tbody>
         </table>
