@@ -135,7 +135,7 @@ export type HtmlView =
   | { view: 'index'; databases: { name: string; path: string; tables: { name: string; path: string; count: number | null }[]; tablesCount: number; viewsCount: number; rowsSum: number }[] }
   | { view: 'database'; database: string; path: string; tables: HtmlTableSummary[]; views: { name: string; path: string }[]; canExecuteSql: boolean; queryPath: string }
   | ({ view: 'table' } & HtmlTablePage)
-  | { view: 'row'; database: string; table: string; tablePath: string; columns: string[]; row: unknown[]; primaryKeys: string[]; jsonPath: string }
+  | { view: 'row'; database: string; table: string; tablePath: string; rowPath: string; columns: string[]; row: unknown[]; primaryKeys: string[]; jsonPath: string }
   | { view: 'query'; database: string; databasePath: string; sql: string; columns: string[]; rows: unknown[][]; truncated: boolean; jsonPath: string; csvPath: string; error: string | null }
   | { view: 'error'; status: number; message: string }
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
-import { makeDb, serve, tempDir, type TestServer } from '../helpers.ts'
+import { makeDb, runCli, serve, tempDir, type TestServer } from '../helpers.ts'
 import { closeBrowser, newPage, screenshot, skipWithoutBrowser } from './browser.ts'
 
 const CATEGORIES = ['alpha', 'beta', 'gamma']
@@ -91,6 +91,26 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     assert.equal(missing!.status(), 404)
     assert.match((await page.locator('h1').textContent())!, /404/)
     await screenshot(page, 'error')
+  })
+
+  it('--root: the login URL signs the browser in and lands on /, which says so; log out signs it out', async () => {
+    const files = shop()
+    const run = runCli([files.db, '-c', files.config, '--root', '--port', '0'])
+    const url = await run.url
+    const login = /(http:\/\/\S+\/-\/auth-token\?token=\w+)/.exec(run.stdout())?.[1]
+    assert.ok(login, run.stdout())
+    const { page } = await newPage()
+    await page.goto(login)
+    assert.equal(new URL(page.url()).pathname, '/')
+    assert.match((await page.locator('header .actor').textContent())!, /Signed in as root/)
+    await screenshot(page, 'signed-in')
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.waitForURL(new URL('/', url).href)
+    assert.match((await page.locator('header .actor').textContent())!, /Not signed in/)
+    const again = await page.goto(login)
+    assert.equal(again!.status(), 403, 'the login URL works once')
+    run.child.kill('SIGTERM')
+    await run.exited
   })
 
   it('names and values holding markup are shown as text and never run', async () => {

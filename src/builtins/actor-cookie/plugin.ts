@@ -51,6 +51,8 @@ export default definePlugin({
         path: '/-/logout',
         handler: (c) => {
           deleteCookie(c, COOKIE, { path: '/' })
+          // The page's log-out button is a form: send the browser home; API clients get JSON.
+          if ((c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/', 303)
           return c.json({ ok: true })
         },
       },

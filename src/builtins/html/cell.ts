@@ -15,7 +15,7 @@ export function cellHtml(value: unknown, truncateAt: number): string {
   // Numbers first: most cells, and their digits need no escaping.
   if (typeof value === 'bigint' || typeof value === 'number') return String(value)
   if (value === null || value === undefined) return '<span class="null">null</span>'
-  if (value instanceof Uint8Array) return `<span class="null">&lt;Binary: ${value.length} byte${value.length === 1 ? '' : 's'}&gt;</span>`
+  if (value instanceof Uint8Array) return blobLink(value, null)
   if (typeof value !== 'string') return escapeHtml(String(value))
   // 'h' or 'H': only a string starting so can be a URL worth a regex.
   const first = value.charCodeAt(0)
@@ -32,8 +32,16 @@ export const isNumeric = (value: unknown) => typeof value === 'number' || typeof
 /** Cells a plugin drew (`renderCell`), by row and column: markup, already safe. */
 export type CellOverrides = (string | undefined)[][] | null
 
+/** What a result table may add to its cells: a first cell per row, cells plugins drew, download links for BLOBs. */
+export interface RowsOptions {
+  lead?: (row: unknown[], index: number) => string
+  overrides?: CellOverrides
+  /** The download URL of a BLOB cell (`/DB/TABLE/PK.blob?_blob_column=C`), or null where there is none (views, queries). */
+  blobHref?: (row: number, column: number) => string | null
+}
+
 /** The `<tr>`s of a result table, as markup JSX takes as is (every value went through cellHtml, or a plugin's renderCell). */
-export function rowsHtml(rows: readonly unknown[][], truncateAt: number, lead?: (row: unknown[], index: number) => string, overrides: CellOverrides = null) {
+export function rowsHtml(rows: readonly unknown[][], truncateAt: number, { lead, overrides = null, blobHref }: RowsOptions = {}) {
   let html = ''
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!
@@ -43,11 +51,19 @@ export function rowsHtml(rows: readonly unknown[][], truncateAt: number, lead?: 
       const value = row[c]
       const drawn = overrides?.[r]?.[c]
       if (drawn !== undefined) html += `<td>${drawn}</td>`
-      else html += typeof value === 'bigint' || typeof value === 'number' ? `<td class="num">${value}</td>` : `<td>${cellHtml(value, truncateAt)}</td>`
+      else if (typeof value === 'bigint' || typeof value === 'number') html += `<td class="num">${value}</td>`
+      else if (value instanceof Uint8Array && blobHref) html += `<td>${blobLink(value, blobHref(r, c))}</td>`
+      else html += `<td>${cellHtml(value, truncateAt)}</td>`
     }
     html += '</tr>'
   }
   return raw(html)
+}
+
+/** A BLOB: its size, as a download link when it has a URL. */
+export function blobLink(value: Uint8Array, href: string | null): string {
+  const label = `&lt;Binary: ${value.length} byte${value.length === 1 ? '' : 's'}&gt;`
+  return href === null ? `<span class="null">${label}</span>` : `<a href="${escapeHtml(href)}" download="">${label}</a>`
 }
 
 export const cell = (value: unknown, truncateAt: number) => raw(cellHtml(value, truncateAt))

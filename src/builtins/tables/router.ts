@@ -2,12 +2,12 @@ import { getDatabase, type Ctx } from './context.ts'
 import { databaseView } from './views/database.ts'
 import { indexView } from './views/index.ts'
 import { queryView } from './views/query.ts'
-import { rowView } from './views/row.ts'
+import { blobView, rowView } from './views/row.ts'
 import { databaseSchemaView, instanceSchemaView, tableSchemaView } from './views/schema.ts'
 import { tableView } from './views/table.ts'
 import { NotFoundError, tildeDecode, tildeEncode, urlFor } from '../../plugin-api.ts'
 
-type Format = 'json' | 'csv' | 'md' | null
+type Format = 'json' | 'csv' | 'md' | 'blob' | null
 
 /**
  * Dispatches Datasette's URL scheme: `/.json`, `/DB.json`, `/DB/-/query.json`,
@@ -23,15 +23,15 @@ export async function route(c: Ctx): Promise<Response> {
   const segments = raw.split('/').slice(1)
   if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop()
   const last = segments.length - 1
-  const match = /^(.*)\.(json|csv|md)$/.exec(segments[last]!)
-  const format: Format = match ? (match[2] as 'json' | 'csv' | 'md') : null
+  const match = /^(.*)\.(json|csv|md|blob)$/.exec(segments[last]!)
+  const format: Format = match ? (match[2] as 'json' | 'csv' | 'md' | 'blob') : null
   if (match) segments[last] = match[1]!
   const parts = segments.map(decodeSegment)
   // `.md` is for the schema pages only.
   const schemaFormat = format === 'md' ? 'md' : format === null || format === 'json' ? 'json' : null
   const isSchema = (at: number) => parts.length === at + 2 && parts[at] === '-' && parts[at + 1] === 'schema' && schemaFormat !== null
 
-  if (parts.length === 1 && parts[0] === '') return format === 'csv' || format === 'md' ? notFound() : indexView(c, format ?? 'html')
+  if (parts.length === 1 && parts[0] === '') return format === 'csv' || format === 'md' || format === 'blob' ? notFound() : indexView(c, format ?? 'html')
   if (isSchema(0)) return instanceSchemaView(c, schemaFormat!)
   // `/-/…` is the instance's own namespace: a path nobody registered is a plain 404.
   if (parts[0] === '-') return notFound()
@@ -39,6 +39,8 @@ export async function route(c: Ctx): Promise<Response> {
   if (isSchema(1)) return databaseSchemaView(c, db, schemaFormat!)
   if (isSchema(2)) return tableSchemaView(c, db, parts[1]!, schemaFormat!)
   if (format === 'md') return notFound()
+  // `.blob` is for one cell of one row only (`/DB/TABLE/PK.blob?_blob_column=C`).
+  if (format === 'blob') return parts.length === 3 && parts[1] !== '-' ? blobView(c, db, parts[1]!, segments[2]!) : notFound()
   if (parts.length === 1) {
     if (format === 'csv') return notFound()
     if (new URL(url).searchParams.has('sql')) {

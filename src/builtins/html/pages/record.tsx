@@ -2,7 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { HtmlView, MenuLink } from '../../../plugin-api.ts'
 import { Actions } from '../actions.tsx'
-import { cell, rowsHtml, type CellOverrides } from '../cell.ts'
+import { blobLink, cell, rowsHtml, type CellOverrides } from '../cell.ts'
 import { raw } from 'hono/html'
 
 type Row = Extract<HtmlView, { view: 'row' }>
@@ -21,7 +21,7 @@ export function RowPage({ page, truncateAt, actions, overrides }: { page: Row; t
         {page.columns.map((column, i) => (
           <>
             <dt>{column}</dt>
-            <dd>{overrides?.[0]?.[i] !== undefined ? raw(overrides[0][i]) : cell(page.row[i], truncateAt)}</dd>
+            <dd>{overrides?.[0]?.[i] !== undefined ? raw(overrides[0][i]) : page.row[i] instanceof Uint8Array ? raw(blobLink(page.row[i], `${page.rowPath}.blob?_blob_column=${encodeURIComponent(column)}`)) : cell(page.row[i], truncateAt)}</dd>
           </>
         ))}
       </dl>
@@ -66,7 +66,7 @@ export function QueryPage({ page, truncateAt, overrides }: { page: Query; trunca
                   ))}
                 </tr>
               </thead>
-              <tbody>{rowsHtml(page.rows, truncateAt, undefined, overrides)}</tbody>
+              <tbody>{rowsHtml(page.rows, truncateAt, { overrides })}</tbody>
             </table>
           </div>
           <p class="links">

@@ -58,17 +58,16 @@ export function TablePage({ page, truncateAt, actions, overrides }: { page: Html
         <table class="rows">
           <thead>{headerHtml(page, keyColumn)}</thead>
           <tbody>
-            {rowsHtml(
-              page.rows,
-              truncateAt,
-              keyColumn
+            {rowsHtml(page.rows, truncateAt, {
+              lead: keyColumn
                 ? (row, r) => {
                     const path = page.rowPaths[r]
                     return path ? `<a href="${escapeHtml(path)}">${escapeHtml(page.primaryKeys.map((key) => String(row[page.columns.indexOf(key)])).join(', '))}</a>` : ''
                   }
                 : undefined,
               overrides,
-            )}
+              blobHref: (r, c) => (page.rowPaths[r] ? `${page.rowPaths[r]}.blob?_blob_column=${encodeURIComponent(page.columns[c]!)}` : null),
+            })}
           </tbody>
         </table>
       </div>

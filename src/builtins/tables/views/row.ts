@@ -58,7 +58,7 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
   }
   if (format === 'json') return json()
   const tablePath = `/${tildeEncode(db.name)}/${tildeEncode(table.name)}`
-  return htmlOr(c, { view: 'row', database: db.name, table: table.name, tablePath, columns, row: rows[0]!, primaryKeys: keys, jsonPath: withExtension(c, 'json') }, json)
+  return htmlOr(c, { view: 'row', database: db.name, table: table.name, tablePath, rowPath: `${tablePath}/${values.map(tildeEncode).join(',')}`, columns, row: rows[0]!, primaryKeys: keys, jsonPath: withExtension(c, 'json') }, json)
 }
 
 /** Keys arrive as text; integers are bound as integers so `id = 5` matches untyped columns too. */
@@ -80,5 +80,39 @@ function foreignKeyTables(db: DatabaseHandle, table: TableInfo, values: readonly
   return incoming.map((fk, i) => {
     const key = (fk.other_column ?? '').startsWith('_') ? `${fk.other_column}__exact` : fk.other_column
     return { ...fk, count: Number(row[i] ?? 0), link: `/${tildeEncode(db.name)}/${tildeEncode(fk.other_table)}?${key}=${values.join(',')}` }
+  })
+}
+
+/**
+ * GET /DB/TABLE/PK.blob?_blob_column=C — the bytes of one cell, as a download (Datasette's
+ * URL): never shown inline, whatever they are, so a stored HTML file cannot run here.
+ */
+export async function blobView(c: Ctx, db: DatabaseHandle, tableName: string, pkPath: string): Promise<Response> {
+  const ds = c.get('ds')
+  const table = getTable(db, tableName)
+  await ds.ensureAllowed({ actor: c.get('actor'), action: 'view-table', resource: [db.name, table.name] }, 'You do not have permission to view this table')
+  if (table.isView) throw new NotFoundError(`Views do not have rows by key: ${table.name}`)
+  const column = single(queryOf(c), '_blob_column')
+  if (column === undefined || !table.columnNames.has(column)) throw new BadRequestError('_blob_column= must name a column of the table')
+  const keys = keyColumns(table)
+  const values = pkPath.split(',').map(tildeDecode)
+  if (values.length !== keys.length) throw new NotFoundError(`Record not found: ${pkPath}`)
+  const where = keys.map((key, i) => `${quoteIdentifier(key)} = :k${i}`).join(' and ')
+  const params = Object.fromEntries(values.map((value, i) => [`k${i}`, keyValue(value)]))
+  let rows: unknown[][]
+  try {
+    rows = rawStatement(db.connection, `select ${quoteIdentifier(column)} from ${quoteIdentifier(table.name)} where ${where}`).all(params) as unknown[][]
+  } catch (error) {
+    asBadRequest(error)
+  }
+  if (rows.length === 0) throw new NotFoundError(`Record not found: ${pkPath}`)
+  const value = rows[0]![0]
+  const bytes = value instanceof Uint8Array ? value : value === null ? new Uint8Array() : Buffer.from(String(value), 'utf8')
+  const filename = `${table.name}-${values.join('-')}.blob`.replace(/[^A-Za-z0-9._-]/g, '_')
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    'Content-Type': 'application/binary',
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': cacheControl(c, queryOf(c)),
   })
 }
