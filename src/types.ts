@@ -138,6 +138,8 @@ export type HtmlView =
   | { view: 'row'; database: string; table: string; tablePath: string; rowPath: string; columns: string[]; row: unknown[]; primaryKeys: string[]; jsonPath: string }
   | { view: 'query'; database: string; databasePath: string; sql: string; columns: string[]; rows: unknown[][]; truncated: boolean; jsonPath: string; csvPath: string; error: string | null }
   | { view: 'error'; status: number; message: string }
+  /** Another plugin's page (the tokens pages) in the same layout: `html` is markup it escaped itself. */
+  | { view: 'page'; title: string; crumbs: { label: string; href: string }[]; html: string; status?: number }
 
 export interface HtmlTableSummary {
   name: string

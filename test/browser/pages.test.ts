@@ -113,6 +113,40 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     await run.exited
   })
 
+  it('a signed-in person creates a managed token, sees it listed, revokes it, and the token is refused', async () => {
+    const files = shop()
+    const run = runCli([files.db, '-c', files.config, '--root', '--port', '0'])
+    const url = await run.url
+    const login = /(http:\/\/\S+\/-\/auth-token\?token=\w+)/.exec(run.stdout())![1]!
+    const { page } = await newPage()
+    await page.goto(login)
+    await page.goto(new URL('/-/tokens', url).href)
+    assert.match((await page.locator('main').textContent())!, /No tokens yet/)
+    await page.fill('#description', 'for the weekly report')
+    await page.getByRole('button', { name: 'Create token' }).click()
+    await page.waitForLoadState('load')
+    const token = await page.inputValue('#new-token')
+    assert.match(token, /^dsmt_/)
+    await screenshot(page, 'token-created')
+    const read = (value: string) => page.request.get(new URL('/shop/items.json?_size=1', url).href, { headers: { authorization: `Bearer ${value}`, cookie: '' } })
+    assert.equal((await read(token)).status(), 200)
+    await page.getByRole('link', { name: 'Back to your tokens' }).click()
+    const row = page.locator('tbody tr', { hasText: 'for the weekly report' })
+    assert.match((await row.textContent())!, /active/)
+    await screenshot(page, 'tokens')
+    await row.getByRole('button', { name: /^Revoke token/ }).click()
+    await page.waitForURL(new URL('/-/tokens', url).href)
+    assert.match((await page.locator('tbody tr', { hasText: 'for the weekly report' }).textContent())!, /revoked/)
+    assert.equal((await read(token)).status(), 401)
+    await page.goto(new URL('/-/create-token', url).href)
+    assert.match((await page.locator('h1').textContent())!, /Create an API token for root/)
+    await page.getByRole('button', { name: 'Create token' }).click()
+    await page.waitForLoadState('load')
+    assert.match(await page.inputValue('#new-token'), /^dstok_/)
+    run.child.kill('SIGTERM')
+    await run.exited
+  })
+
   it('names and values holding markup are shown as text and never run', async () => {
     const dir = tempDir('dataserve-xss-')
     const table = '<script>window.__xss="table"</script>'
@@ -148,7 +182,7 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
     const { page } = await newPage({ bypassCSP: true })
     const found: string[] = []
-    for (const path of ['/', '/shop', '/shop/items?category=beta&_sort_desc=price&_size=5', '/shop/items/3', '/shop/-/query?sql=select+1+as+one', '/shop/nope']) {
+    for (const path of ['/', '/shop', '/shop/items?category=beta&_sort_desc=price&_size=5', '/shop/items/3', '/shop/-/query?sql=select+1+as+one', '/shop/nope', '/-/tokens']) {
       await page.goto(new URL(path, server.url).href)
       await page.addScriptTag({ content: axe })
       const violations = await page.evaluate(async () => {

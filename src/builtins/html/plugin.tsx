@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { readFileSync } from 'node:fs'
+import { raw } from 'hono/html'
 import { VERSION, definePlugin, sha256, type Actor, type Dataserve, type HtmlView } from '../../plugin-api.ts'
 import { Layout, type Crumb } from './layout.tsx'
 import { DatabasePage, IndexPage } from './pages/listings.tsx'
@@ -40,7 +41,7 @@ export default definePlugin({
           {parts.body}
         </Layout>
       )
-      const status = page.view === 'error' ? page.status : page.view === 'query' && page.error !== null ? 400 : 200
+      const status = page.view === 'error' ? page.status : page.view === 'page' ? (page.status ?? 200) : page.view === 'query' && page.error !== null ? 400 : 200
       return pageResponse(await node.toString(), status, contentSecurityPolicy(sources(css), sources(js)))
     },
   },
@@ -93,5 +94,7 @@ async function pageParts(ds: Dataserve, request: Request, actor: Actor | null, p
       }
     case 'error':
       return { title: `Error ${page.status}`, crumbs: [] as Crumb[], body: <ErrorPage page={page} /> }
+    case 'page':
+      return { title: page.title, crumbs: page.crumbs, body: raw(page.html) }
   }
 }

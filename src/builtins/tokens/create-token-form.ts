@@ -27,7 +27,7 @@ export function csrfTokenValid(ds: Dataserve, actor: Actor, token: string | unde
   return a === actor.id && typeof t === 'number' && t <= nowSeconds && nowSeconds - t <= CSRF_MAX_AGE_SECONDS
 }
 
-/** The /-/create-token page: expiry and restriction choices, posted back as a form. */
+/** The /-/create-token page's content: expiry and restriction choices, posted back as a form. */
 export function createTokenForm(ds: Dataserve, actor: Actor): string {
   const actions = [...ds.actions.values()]
   const checkbox = (name: string, label: string) => `<label><input type="checkbox" name="${escape(name)}"> ${escape(label)}</label>`
@@ -35,20 +35,16 @@ export function createTokenForm(ds: Dataserve, actor: Actor): string {
   const perDatabase = [...ds.databases.keys()]
     .map((db) => `<fieldset><legend>${escape(db)}</legend>${actions.filter((a) => a.resourceKind !== 'instance').map((a) => checkbox(`database:${db}:${a.name}`, a.name)).join('\n')}</fieldset>`)
     .join('\n')
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Create an API token</title></head>
-<body>
-<h1>Create an API token for ${escape(actor.id)}</h1>
+  return `<h1>Create an API token for ${escape(actor.id)}</h1>
 <form method="post" action="/-/create-token">
 <input type="hidden" name="csrftoken" value="${escape(csrfToken(ds, actor))}">
-<p>Expires
-<select name="expire_type"><option value="never">never</option><option value="minutes">minutes</option><option value="hours" selected>hours</option><option value="days">days</option></select>
-<input name="expire_duration" type="number" min="1" value="1"></p>
+<p><label for="expire_type">Expires</label>
+<select id="expire_type" name="expire_type"><option value="never">never</option><option value="minutes">minutes</option><option value="hours" selected>hours</option><option value="days">days</option></select>
+<label class="visually-hidden" for="expire_duration">Duration</label><input id="expire_duration" name="expire_duration" type="number" min="1" value="1"></p>
 <p>Restrict the token to (nothing ticked: everything you may do):</p>
 <fieldset><legend>Everywhere</legend>${all}</fieldset>
 ${perDatabase}
 <p><button type="submit">Create token</button></p>
 </form>
-<p>The token is shown once. It can do at most what you can do.</p>
-</body></html>`
+<p>The token is shown once. It can do at most what you can do.</p>`
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { BadRequestError, ForbiddenError, jsonObjectBody, optionalSeconds, TokenRestrictions, type Actor, type Dataserve, type DataserveEnv } from '../../plugin-api.ts'
 import { createTokenForm, csrfTokenValid } from './create-token-form.ts'
+import { tokenPage, tokenShownOnce, wantsPage } from './pages.ts'
 
 /** `/-/create-token`: Datasette's page and JSON API for signed tokens, for a signed-in actor. */
 
@@ -12,7 +13,7 @@ function requireHumanActor(actor: Actor | null): Actor {
 
 export async function createTokenPage(c: Context<DataserveEnv>) {
   const actor = requireHumanActor(c.get('actor'))
-  return c.html(createTokenForm(c.get('ds'), actor))
+  return tokenPage(c, 'Create an API token', createTokenForm(c.get('ds'), actor))
 }
 
 /**
@@ -54,6 +55,7 @@ export async function createTokenPost(c: Context<DataserveEnv>) {
   } catch (error) {
     throw new BadRequestError((error as Error).message)
   }
+  if (!type.includes('application/json') && wantsPage(c)) return tokenPage(c, 'Your new token', tokenShownOnce(token, 'API token'))
   return c.json({ ok: true, token, actor_id: actor.id, expires_after: expiresAfter ?? null, restrictions: restrictions.toJSON() })
 }
 

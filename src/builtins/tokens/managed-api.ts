@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import type { ManagedToken, TokenStatus } from './managed-schema.ts'
 import type { ManagedTokenService } from './managed-service.ts'
+import { csrfTokenValid } from './create-token-form.ts'
+import { isFormPost, tokenListHtml, tokenPage, tokenShownOnce, wantsPage } from './pages.ts'
 import { BadRequestError, ForbiddenError, NotFoundError, jsonObjectBody, optionalSeconds, pageParams, type Actor, type Dataserve, type DataserveEnv, type Route, type TokenRestrictions } from '../../plugin-api.ts'
 
 type Ctx = Context<DataserveEnv>
@@ -19,6 +21,7 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
         const ds = c.get('ds')
         const actor = human(c)
         await ds.ensureAllowed({ actor, action: 'auth-tokens-create' }, 'You do not have permission to create tokens')
+        if (isFormPost(c)) return createFromForm(c, actor)
         const body = await jsonObjectBody(c)
         const expiresAfter = optionalSeconds(body.expires_after)
         if (body.description !== undefined && typeof body.description !== 'string') throw new BadRequestError('description must be a string')
@@ -30,6 +33,18 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
           expiresAfter,
         })
         return c.json({ ok: true, token, ...record }, 201)
+      },
+    },
+    {
+      method: 'GET',
+      path: '/-/tokens',
+      handler: async (c) => {
+        const ds = c.get('ds')
+        const actor = human(c)
+        const viewAll = await ds.allowed({ actor, action: 'auth-tokens-view-all' })
+        const { tokens, total } = await storeOf(ds).list({ actorId: viewAll ? undefined : actor.id, limit: 200, offset: 0 })
+        const canCreate = await ds.allowed({ actor, action: 'auth-tokens-create' })
+        return tokenPage(c, 'Managed tokens', tokenListHtml(c, actor, tokens, { canCreate, viewAll, total }))
       },
     },
     {
@@ -69,12 +84,28 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
       method: 'POST',
       path: '/-/tokens/:id{[0-9a-f]{16}}/revoke',
       handler: async (c) => {
+        const form = isFormPost(c)
+        if (form) await checkCsrf(c)
         const record = await visibleToken(c, 'auth-tokens-revoke-all')
         const revoked = await storeOf(c.get('ds')).revoke(record.id, c.get('actor')!.id)
+        // The page's revoke button: back to the list, which shows it revoked.
+        if (form && wantsPage(c)) return c.redirect('/-/tokens', 303)
         return c.json({ ok: true, ...revoked })
       },
     },
   ]
+
+  /** The page's form: a description and an expiry in hours; the token is shown once. */
+  async function createFromForm(c: Ctx, actor: Actor): Promise<Response> {
+    const ds = c.get('ds')
+    const form = await checkCsrf(c)
+    const description = typeof form.description === 'string' && form.description.trim() !== '' ? form.description.trim() : undefined
+    const hours = typeof form.expires_hours === 'string' && form.expires_hours.trim() !== '' ? Number(form.expires_hours) : undefined
+    if (hours !== undefined && (!Number.isInteger(hours) || hours < 1)) throw new BadRequestError('expires_hours must be a whole number of hours')
+    const { token, record } = await storeOf(ds).create(actor.id, { description, restrictions: null, expiresAfter: hours === undefined ? undefined : hours * 3600 })
+    if (wantsPage(c)) return tokenPage(c, 'Your new token', tokenShownOnce(token, 'managed token'), 201)
+    return c.json({ ok: true, token, ...record }, 201)
+  }
 
   async function visibleToken(c: Ctx, otherAction: string): Promise<ManagedToken> {
     const ds = c.get('ds')
@@ -85,6 +116,16 @@ export function managedTokenRoutes(storeOf: (ds: Dataserve) => ManagedTokenServi
     if (!record || (record.actor_id !== actor.id && !(await ds.allowed({ actor, action: otherAction })))) throw new NotFoundError('Token not found')
     return record
   }
+}
+
+/** A form post (which another site's page can make) must carry the CSRF token of a page we gave this actor. */
+async function checkCsrf(c: Ctx): Promise<Record<string, unknown>> {
+  const actor = human(c)
+  const form = (await c.req.parseBody()) as Record<string, unknown>
+  if (!csrfTokenValid(c.get('ds'), actor, typeof form.csrftoken === 'string' ? form.csrftoken : undefined)) {
+    throw new ForbiddenError('Missing or expired CSRF token: reload the page and submit the form again')
+  }
+  return form
 }
 
 function human(c: Ctx): Actor {
