@@ -1,23 +1,18 @@
 // Benchmark of the HTML pages (issue 14). Run: npm run bench:html
 // GET /DB/TABLE?_size=100 (the page) beside GET /DB/TABLE.json?_size=100 (the same rows as
 // JSON), alternating in one run; and the page's weight (HTML + the stylesheet).
-import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { GENERATOR, load, median, ROUNDS, SECONDS, spread, start } from './lib.ts'
+import { GENERATOR, load, median, ROUNDS, SECONDS, spread, start, writeShopDb } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-html-bench-'))
 let server: Awaited<ReturnType<typeof start>> | undefined
 
 async function main() {
   const path = join(dir, 'shop.db')
-  const db = new Database(path)
-  db.exec(`create table items (id integer primary key, name text, category text, price real, quantity integer, created text);
-    with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000)
-    insert into items select x, 'item ' || x, 'cat' || (x % 20), round(x * 0.37, 2), x % 1000, '2024-01-01' from c;`)
-  db.close()
+  writeShopDb(path)
   const config = join(dir, 'datasette.yaml')
   writeFileSync(config, 'allow: true\n')
   server = await start(['bin/dataserve.js', path, '-c', config, '--port', '0', '--no-access-log'])

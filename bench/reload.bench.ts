@@ -2,22 +2,17 @@
 // A table page's p50/p99 under load (wrk --latency, 10 connections) without reloads, and
 // while another client reloads the config 20 times a second through POST /-/reload
 // (alternating, in one run); and how long each reload takes, seen by that client.
-import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GENERATOR, loadLatency, median, ROUNDS, SECONDS, spread, start, type Latency } from './lib.ts'
+import { GENERATOR, loadLatency, median, ROUNDS, SECONDS, spread, start, type Latency, writeShopDb } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-reload-bench-'))
 const RELOADS_PER_SECOND = 20
 
 async function main() {
   const path = join(dir, 'shop.db')
-  const db = new Database(path)
-  db.exec(`create table items (id integer primary key, name text, price real);
-    with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000)
-    insert into items select x, 'item ' || x, round(x * 0.37, 2) from c;`)
-  db.close()
+  writeShopDb(path)
   const config = join(dir, 'datasette.yaml')
   // A config of the size people have: permissions, a few users and keys, a static token.
   const keys = Array.from({ length: 10 }, (_, i) => `      - bench-key-${i}-0123456789abcdef\n`).join('')

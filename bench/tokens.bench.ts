@@ -6,7 +6,6 @@
 // requests during 1,000 requests with 200 made-up kids. Last, the same requests in this
 // process through app.fetch (no network, no load generator): µs per request, far less noisy
 // than req/s on a busy machine.
-import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,17 +14,13 @@ import { LOCAL_AUDIENCE, startLocalIdp } from '../demo/local-idp.ts'
 import { buildApp } from '../src/app.ts'
 import { hashPassword } from '../src/builtins/basic-auth/password-hash.ts'
 import { createDataserve } from '../src/server.ts'
-import { GENERATOR, load, median, REPO, ROUNDS, SECONDS, spread, start } from './lib.ts'
+import { GENERATOR, load, median, REPO, ROUNDS, SECONDS, spread, start, writeShopDb } from './lib.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'dataserve-tokens-bench-'))
 
 async function main() {
   const path = join(dir, 'shop.db')
-  const db = new Database(path)
-  db.exec(`create table items (id integer primary key, name text, category text, price real, quantity integer, created text);
-    with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000)
-    insert into items select x, 'item ' || x, 'cat' || (x % 20), round(x * 0.37, 2), x % 1000, '2024-01-01' from c;`)
-  db.close()
+  writeShopDb(path)
   // The provider runs in this process; wrk (or autocannon) only ever talks to dataserve.
   // The failed-credential limiter is off so that all of the kid storm reaches the verifier.
   const idp = await startLocalIdp([{ id: 'bench', alg: 'RS256' }], { ttlSecs: 24 * 3600 })
