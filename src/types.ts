@@ -173,6 +173,12 @@ export interface HtmlTablePage {
   humanDescription: string
   /** Links, built by the core URL builder (never carrying credential parameters). */
   urls: { next: string | null; json: string; csv: string; csvStream: string; sortBy: Record<string, { asc: string; desc: string }>; clearFilters: string }
+  /**
+   * For a person who came with a query-string token (a spreadsheet user): a Google Sheets
+   * formula reading this view as CSV, with a placeholder where their token goes (a page never
+   * repeats a credential).
+   */
+  importData: string | null
 }
 
 /** A link in a page's menu (table or row actions). */

@@ -116,10 +116,15 @@ describe('HTML pages', () => {
     assert.equal(response.status, 200)
     const html = await response.text()
     assert.ok(!html.includes(token), 'the token is nowhere in the page')
-    assert.ok(!html.includes('_auth_token'))
+    // A spreadsheet user gets the formula for this view, with a placeholder for the token.
+    const formula = /<input id="importdata" class="token" readonly="" size="90" value="([^"]+)"\/>/.exec(html)?.[1]
+    assert.equal(formula, `=IMPORTDATA(&quot;${server.url}shop/items.csv?_size=1&amp;_auth_token=YOUR_TOKEN&quot;)`)
+    assert.equal(html.match(/_auth_token/g)!.length, 1, 'the parameter appears in the formula only')
     assert.match(html, /href="\/shop\/items\?_size=1&amp;_next=1"/)
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
     assert.equal(response.headers.get('cache-control'), 'no-store')
+    const withoutToken = await (await server.get('/shop/items?_size=1', { headers: { authorization: `Bearer ${token}` } })).text()
+    assert.ok(!withoutToken.includes('IMPORTDATA'), 'only for people who came with a query-string token')
   })
 
   it('the row count is remembered between visits, and made again once another connection commits', async () => {

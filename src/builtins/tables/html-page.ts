@@ -1,4 +1,4 @@
-import { pathFor, tildeEncode, type DatabaseHandle, type HtmlTablePage, type HtmlView } from '../../plugin-api.ts'
+import { pathFor, tildeEncode, urlFor, type DatabaseHandle, type HtmlTablePage, type HtmlView } from '../../plugin-api.ts'
 import type { Ctx } from './context.ts'
 import { FILTER_OPS, parseFilters } from './filters.ts'
 import type { TableInfo } from './schema.ts'
@@ -33,7 +33,10 @@ export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: Table
     const name = encodeURIComponent(column)
     sortBy[column] = { asc: `${unsorted}${joiner}_sort=${name}`, desc: `${unsorted}${joiner}_sort_desc=${name}` }
   }
+  const tokenParam = [...c.get('ds').credentialParams].find((name) => query.has(name))
+  const csvUrl = urlFor(c, { _next: null }, `${c.req.path.replace(/\/$/, '')}.csv`)
   return {
+    importData: tokenParam === undefined ? null : `=IMPORTDATA("${csvUrl}${csvUrl.includes('?') ? '&' : '?'}${tokenParam}=YOUR_TOKEN")`,
     database: db.name,
     databasePath: `/${tildeEncode(db.name)}`,
     table: table.name,

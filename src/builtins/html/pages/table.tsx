@@ -73,6 +73,13 @@ export function TablePage({ page, truncateAt, actions, overrides }: { page: Html
       </div>
       {page.rows.length === 0 ? <p class="meta">No rows.</p> : null}
       <p class="pager">{page.urls.next ? <a href={page.urls.next} rel="next">Next page</a> : null}</p>
+      {page.importData ? (
+        <p>
+          <label for="importdata">Google Sheets (paste your token for YOUR_TOKEN)</label>
+          <br />
+          <input id="importdata" class="token" readonly size={90} value={page.importData} />
+        </p>
+      ) : null}
       <p class="links">
         <a href={page.urls.json}>JSON</a>
         <a href={page.urls.csv}>CSV</a>
