@@ -118,7 +118,7 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     const run = runCli([files.db, '-c', files.config, '--root', '--port', '0'])
     const url = await run.url
     const login = /(http:\/\/\S+\/-\/auth-token\?token=\w+)/.exec(run.stdout())![1]!
-    const { page } = await newPage()
+    const { context, page } = await newPage()
     await page.goto(login)
     await page.goto(new URL('/-/tokens', url).href)
     assert.match((await page.locator('main').textContent())!, /No tokens yet/)
@@ -127,6 +127,11 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     await page.waitForLoadState('load')
     const token = await page.inputValue('#new-token')
     assert.match(token, /^dsmt_/)
+    // The copy button (the one script, from this server, on pages with something to copy).
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin })
+    await page.getByRole('button', { name: 'Copy to the clipboard' }).click()
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token)
+    assert.equal(await page.getByRole('button', { name: 'Copy to the clipboard' }).textContent(), 'Copied')
     await screenshot(page, 'token-created')
     const read = (value: string) => page.request.get(new URL('/shop/items.json?_size=1', url).href, { headers: { authorization: `Bearer ${value}`, cookie: '' } })
     assert.equal((await read(token)).status(), 200)

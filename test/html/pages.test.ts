@@ -120,6 +120,9 @@ describe('HTML pages', () => {
     const formula = /<input id="importdata" class="token" readonly="" size="90" value="([^"]+)"\/>/.exec(html)?.[1]
     assert.equal(formula, `=IMPORTDATA(&quot;${server.url}shop/items.csv?_size=1&amp;_auth_token=YOUR_TOKEN&quot;)`)
     assert.equal(html.match(/_auth_token/g)!.length, 1, 'the parameter appears in the formula only')
+    // Its copy button is the one script, from this server: the policy allows just that.
+    assert.match(html, /<script src="\/-\/static\/copy-[0-9a-f]{12}\.js" defer=""><\/script>/)
+    assert.match(response.headers.get('content-security-policy')!, /script-src 'self';/)
     assert.match(html, /href="\/shop\/items\?_size=1&amp;_next=1"/)
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
     assert.equal(response.headers.get('cache-control'), 'no-store')

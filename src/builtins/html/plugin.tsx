@@ -11,8 +11,11 @@ import { cellOverrides, sources, usableLinks, usableUrl } from './extensions.ts'
 import { contentSecurityPolicy, hasActorCookie, pageResponse, wantsHtml } from './respond.ts'
 
 const CSS = readFileSync(new URL('./style.css', import.meta.url), 'utf8')
-/** The stylesheet's name carries its hash, so it can be cached for good. */
+const COPY_JS = readFileSync(new URL('./copy.js', import.meta.url), 'utf8')
+/** Static files are named by their hash, so they can be cached for good. */
 const STYLESHEET = `/-/static/dataserve-${sha256(CSS).toString('hex').slice(0, 12)}.css`
+const COPY_SCRIPT = `/-/static/copy-${sha256(COPY_JS).toString('hex').slice(0, 12)}.js`
+const FOREVER = 'public, max-age=31536000, immutable'
 
 /**
  * HTML pages for people, on Datasette's URLs without `.json`: the databases, a database,
@@ -28,7 +31,12 @@ export default definePlugin({
       {
         method: 'GET',
         path: STYLESHEET,
-        handler: () => new Response(CSS, { headers: { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' } }),
+        handler: () => new Response(CSS, { headers: { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': FOREVER, 'X-Content-Type-Options': 'nosniff' } }),
+      },
+      {
+        method: 'GET',
+        path: COPY_SCRIPT,
+        handler: () => new Response(COPY_JS, { headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': FOREVER, 'X-Content-Type-Options': 'nosniff' } }),
       },
     ],
     renderHtml: async ({ ds, request, actor, page }) => {
@@ -36,6 +44,8 @@ export default definePlugin({
       const css = (await ds.plugins.hook.extraCssUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
       const js = (await ds.plugins.hook.extraJsUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
       const parts = await pageParts(ds, request, actor, page)
+      // The copy button's script, on the pages that show a token or a formula to copy.
+      if ((page.view === 'page' && page.html.includes('class="token"')) || (page.view === 'table' && page.importData !== null)) js.push(COPY_SCRIPT)
       const node = (
         <Layout title={parts.title} crumbs={parts.crumbs} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheets={[STYLESHEET, ...css]} scripts={js}>
           {parts.body}
