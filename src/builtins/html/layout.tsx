@@ -16,6 +16,8 @@ export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts,
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
+        {/* No favicon request (a 404 in every browser's console) */}
+        <link rel="icon" href="data:," />
         {stylesheets.map((href) => (
           <link rel="stylesheet" href={href} />
         ))}
