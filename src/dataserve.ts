@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { DataserveConfig } from './config/load.ts'
 import type { Settings } from './config/settings.ts'
 import type { DatabaseHandle } from './databases.ts'
@@ -12,6 +13,7 @@ import { FailureLimiter } from './credentials/limiter.ts'
 import { clientOfRequest } from './credentials/request-client.ts'
 import { RequestState, requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
+import { sha256 } from './util/sha256.ts'
 import type { Action, Actor, CreateTokenOptions, Resource, TokenContext, TokenHandler } from './types.ts'
 
 export interface DataserveOptions {
@@ -60,6 +62,7 @@ export class Dataserve {
   readonly databases: ReadonlyMap<string, DatabaseHandle>
   /** Newest first: sign() uses the first, unsign() accepts any. */
   readonly #secrets: readonly string[]
+  readonly #hmacKeys = new Map<string, readonly { id: string; key: Buffer }[]>()
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
   readonly #sql: SqlPool | undefined
@@ -268,6 +271,23 @@ export class Dataserve {
    */
   unsign(signed: string, namespace = 'default'): unknown {
     return unsign(signed, this.#secrets, namespace)
+  }
+
+  /**
+   * HMAC-SHA256 keys for one purpose (`embed`), derived from each configured secret, newest
+   * first: sign with the first, verify with the one whose `id` a signature names, so secrets
+   * rotate as for `sign()`. The id (8 characters) says which secret without revealing it.
+   */
+  hmacKeys(purpose: string): readonly { id: string; key: Buffer }[] {
+    let keys = this.#hmacKeys.get(purpose)
+    if (!keys) {
+      keys = this.#secrets.map((secret) => {
+        const key = createHmac('sha256', secret).update(`dataserve.${purpose}`).digest()
+        return { id: sha256(key).toString('base64url').slice(0, 8), key }
+      })
+      this.#hmacKeys.set(purpose, keys)
+    }
+    return keys
   }
 
   /**
