@@ -1,6 +1,7 @@
 import actorCookie from './actor-cookie/plugin.ts'
 import apiKey from './api-key/plugin.ts'
 import basicAuth from './basic-auth/plugin.ts'
+import embed from './embed/plugin.ts'
 import html from './html/plugin.tsx'
 import introspection from './introspection/plugin.ts'
 import oidc from './oidc/plugin.ts'
@@ -15,4 +16,4 @@ import type { Plugin } from '../plugin-api.ts'
  * `/-/…` routes of the others; oidc before tokens, so the signed handler stays the first
  * token handler (`ds.createToken()` without a name).
  */
-export const builtinPlugins: readonly Plugin[] = [tables, html, introspection, permissions, actorCookie, apiKey, basicAuth, oidc, tokens]
+export const builtinPlugins: readonly Plugin[] = [tables, html, introspection, permissions, actorCookie, apiKey, basicAuth, embed, oidc, tokens]
