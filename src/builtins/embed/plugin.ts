@@ -60,7 +60,9 @@ export default definePlugin({
     registerMiddleware: ({ ds }) => [
       async function embedFraming(c, next) {
         await next()
-        if (!embedded.has(c.req.raw) || !(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return
+        // A valid link's page; or the refusal of a bad one (no data in it), so the frame says why.
+        const refusal = c.res.status >= 400 && c.req.url.includes(`${PARAM}=`)
+        if (!(embedded.has(c.req.raw) || refusal) || !(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return
         const origins = configOf(ds).allowedOrigins
         if (origins.length === 0) return
         const csp = c.res.headers.get('content-security-policy')

@@ -8,8 +8,8 @@ export interface Crumb {
   href: string
 }
 
-/** Every page: a title, the stylesheet, where you are, who you are (and log-out for a cookie session, as Datasette shows it). */
-export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts, children }: { title: string; crumbs: Crumb[]; actor: Actor | null; showLogout: boolean; stylesheets: string[]; scripts: string[]; children: Child }) {
+/** Every page: a title, the stylesheet, where you are, who you are (and log-out for a cookie session, as Datasette shows it). No crumbs: an embedded page, shown alone. */
+export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts, children }: { title: string; crumbs: Crumb[] | null; actor: Actor | null; showLogout: boolean; stylesheets: string[]; scripts: string[]; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -26,6 +26,7 @@ export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts,
         ))}
       </head>
       <body>
+        {crumbs === null ? null : (
         <header class="site">
           <nav aria-label="Breadcrumb">
             <ol>
@@ -56,6 +57,7 @@ export function Layout({ title, crumbs, actor, showLogout, stylesheets, scripts,
             )}
           </div>
         </header>
+        )}
         <main id="main">{children}</main>
       </body>
     </html>

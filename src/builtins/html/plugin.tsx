@@ -43,11 +43,13 @@ export default definePlugin({
       if (page.view === 'error' && !wantsHtml(request)) return null
       const css = (await ds.plugins.hook.extraCssUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
       const js = (await ds.plugins.hook.extraJsUrls({ ds, request, view: page.view })).flat().filter(usableUrl)
-      const parts = await pageParts(ds, request, actor, page)
+      // An embedded page (a signed `_embed` link, checked before any page is drawn) shows the page alone.
+      const embed = request.url.includes('_embed=') ? new URL(request.url).searchParams.get('_embed') : null
+      const parts = await pageParts(ds, request, actor, page, embed)
       // The copy button's script, on the pages that show a token or a formula to copy.
-      if ((page.view === 'page' && page.html.includes('class="token"')) || (page.view === 'table' && page.importData !== null)) js.push(COPY_SCRIPT)
+      if ((page.view === 'page' && page.html.includes('class="token"')) || (page.view === 'table' && page.importData !== null && embed === null)) js.push(COPY_SCRIPT)
       const node = (
-        <Layout title={parts.title} crumbs={parts.crumbs} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheets={[STYLESHEET, ...css]} scripts={js}>
+        <Layout title={parts.title} crumbs={embed === null ? parts.crumbs : null} actor={actor} showLogout={actor !== null && hasActorCookie(request)} stylesheets={[STYLESHEET, ...css]} scripts={js}>
           {parts.body}
         </Layout>
       )
@@ -57,7 +59,7 @@ export default definePlugin({
   },
 })
 
-async function pageParts(ds: Dataserve, request: Request, actor: Actor | null, page: HtmlView) {
+async function pageParts(ds: Dataserve, request: Request, actor: Actor | null, page: HtmlView, embed: string | null) {
   const truncateAt = ds.settings.truncate_cells_html
   switch (page.view) {
     case 'index':
@@ -74,6 +76,7 @@ async function pageParts(ds: Dataserve, request: Request, actor: Actor | null, p
         body: (
           <TablePage
             page={page}
+            embed={embed}
             truncateAt={truncateAt}
             actions={usableLinks((await ds.plugins.hook.tableActions({ ds, request, actor, database: page.database, table: page.table })).flat())}
             overrides={await cellOverrides(ds, request, page.database, page.table, page.columns, page.rows)}

@@ -9,7 +9,8 @@ import { escapeHtml, optionsHtml, rowsHtml, type CellOverrides } from '../cell.t
 const NO_VALUE = new Set(['isnull', 'notnull', 'isblank', 'notblank'])
 
 /** /DB/TABLE: the filter form, the rows with sortable headers, the next page, the same view as JSON and CSV. */
-export function TablePage({ page, truncateAt, actions, overrides }: { page: HtmlTablePage; truncateAt: number; actions: MenuLink[]; overrides: CellOverrides }) {
+export function TablePage({ page, embed, truncateAt, actions, overrides }: { page: HtmlTablePage; embed: string | null; truncateAt: number; actions: MenuLink[]; overrides: CellOverrides }) {
+  if (embed !== null) return <EmbeddedTable page={page} embed={embed} truncateAt={truncateAt} overrides={overrides} />
   const filters = [...page.filters, { column: '', op: 'exact', value: '' }]
   const keyColumn = page.rowPaths.some((path) => path !== null)
   return (
@@ -102,4 +103,31 @@ function headerHtml(page: HtmlTablePage, keyColumn: boolean) {
     html += `<a href="${escapeHtml(links.desc)}" aria-label="Sort by ${name} descending"${current === 'desc' ? ' aria-current="true"' : ''}>▼</a></span></th>`
   }
   return raw(html + '</tr>')
+}
+
+/**
+ * The table inside an embed link's iframe: the rows and the next page, nothing leading
+ * anywhere the link does not cover (no filters, sort links, row pages or downloads).
+ */
+function EmbeddedTable({ page, embed, truncateAt, overrides }: { page: HtmlTablePage; embed: string; truncateAt: number; overrides: CellOverrides }) {
+  const next = page.urls.next === null ? null : `${page.urls.next}&_embed=${encodeURIComponent(embed)}`
+  return (
+    <>
+      <h1>{page.table}</h1>
+      <p class="meta">{page.count === null ? '' : `${page.count.toLocaleString('en')} row${page.count === 1 ? '' : 's'}`}</p>
+      <div class="table-wrap">
+        <table class="rows">
+          <thead>
+            <tr>
+              {page.columns.map((column) => (
+                <th scope="col">{column}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>{rowsHtml(page.rows, truncateAt, { overrides, blobHref: () => null })}</tbody>
+        </table>
+      </div>
+      <p class="pager">{next ? <a href={next} rel="next">Next page</a> : null}</p>
+    </>
+  )
 }
