@@ -17,8 +17,8 @@ describe('hook: registerCredentialParams', () => {
     assert.equal(redactUrl('http://x/a?_sheet_key=s3cr3t&b=2', server.ds.credentialParams), '/a?_sheet_key=***&b=2')
   })
 
-  it('with the tokens plugin blocked, no parameter is a credential unless a plugin says so', async () => {
-    const server = await serve({ blockPlugins: ['dataserve.tokens'] })
+  it('with the tokens and embed plugins blocked, no parameter is a credential unless a plugin says so', async () => {
+    const server = await serve({ blockPlugins: ['dataserve.tokens', 'dataserve.embed'] })
     assert.deepEqual([...server.ds.credentialParams], [])
   })
 })

@@ -54,7 +54,7 @@ describe('the app', () => {
     assert.equal(versions.node.version, process.versions.node)
     assert.equal((await getJson(server, '/-/settings.json')).body.default_page_size, 20)
     const hooks = (await getJson(server, '/-/hooks.json')).body
-    assert.deepEqual(hooks.registerRoutes.map((h: { plugin: string }) => h.plugin), ['hello', 'dataserve.tokens', 'dataserve.actor-cookie', 'dataserve.permissions', 'dataserve.introspection', 'dataserve.html', 'dataserve.tables'])
+    assert.deepEqual(hooks.registerRoutes.map((h: { plugin: string }) => h.plugin), ['hello', 'dataserve.tokens', 'dataserve.embed', 'dataserve.actor-cookie', 'dataserve.permissions', 'dataserve.introspection', 'dataserve.html', 'dataserve.tables'])
     assert.deepEqual(hooks.permissionAllowed, [{ plugin: 'open' }, { plugin: 'dataserve.oidc' }, { plugin: 'dataserve.basic-auth' }, { plugin: 'dataserve.api-key' }, { plugin: 'dataserve.permissions' }])
   })
 })

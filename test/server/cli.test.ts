@@ -13,7 +13,7 @@ describe('the dataserve command', () => {
     const plugins = (await (await fetch(new URL('-/plugins.json', url))).json()) as { name: string; source: string }[]
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dataserve.tables', 'dataserve.html', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'dataserve.api-key', 'dataserve.basic-auth', 'dataserve.oidc', 'dataserve.tokens', 'hello', 'partner-keys', 'sqlite-functions'],
+      ['dataserve.tables', 'dataserve.html', 'dataserve.introspection', 'dataserve.permissions', 'dataserve.actor-cookie', 'dataserve.api-key', 'dataserve.basic-auth', 'dataserve.embed', 'dataserve.oidc', 'dataserve.tokens', 'hello', 'partner-keys', 'sqlite-functions'],
     )
     run.child.kill('SIGTERM')
     assert.equal(await run.exited, 0)
@@ -64,7 +64,7 @@ describe('the dataserve command', () => {
     await fetch(new URL('-/health.json', url))
     run.child.kill('SIGTERM')
     await run.exited
-    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.tokens > dataserve\.actor-cookie > dataserve\.permissions > dataserve\.introspection > dataserve\.html > dataserve\.tables\] → /)
+    assert.match(run.stderr(), /\[hook\] registerRoutes\(\{ ds \}\) \[dataserve\.tokens > dataserve\.embed > dataserve\.actor-cookie > dataserve\.permissions > dataserve\.introspection > dataserve\.html > dataserve\.tables\] → /)
     assert.match(run.stderr(), /\[hook\] actorFromRequest\(\{ ds, request \}\) \[dataserve\.tokens > [^\]]*dataserve\.actor-cookie\] → undefined \d+\.\d+ms/)
   })
 
@@ -142,7 +142,7 @@ describe('what a newcomer meets at startup', () => {
     const db = makeDb(join(tempDir(), 'd.db'), 'create table t (a)')
     const closed = runCli([db, '--port', '0', '--plugins-dir', 'plugins'])
     await closed.url
-    assert.match(closed.stdout(), /plugins: hello \(plugins dir\), partner-keys \(plugins dir\), sqlite-functions \(plugins dir\); built-in: tables, html, introspection, permissions, actor-cookie, api-key, basic-auth, oidc, tokens/)
+    assert.match(closed.stdout(), /plugins: hello \(plugins dir\), partner-keys \(plugins dir\), sqlite-functions \(plugins dir\); built-in: tables, html, introspection, permissions, actor-cookie, api-key, basic-auth, embed, oidc, tokens/)
     assert.match(closed.stdout(), /default deny: .*; anonymous visitors may see nothing/)
     closed.child.kill('SIGTERM')
     const opened = runCli([db, '--port', '0', '-s', 'allow', 'true'])

@@ -87,6 +87,7 @@ describe('database and index listings', () => {
       'execute-sql': ['es', 'database'],
       'permissions-debug': ['pd', 'instance'],
       'reload-config': ['rc', 'instance'],
+      'create-embed': ['ce', 'instance'],
     })
     assert.equal(server.ds.actions.get('execute-sql')!.alsoRequires, 'view-database')
   })
