@@ -2,7 +2,8 @@
 /** @jsxImportSource hono/jsx */
 import type { HtmlView, MenuLink } from '../../../plugin-api.ts'
 import { Actions } from '../actions.tsx'
-import { blobLink, cell, rowsHtml, type CellOverrides } from '../cell.ts'
+import { ResultTable } from '../result-table.tsx'
+import { blobLink, cell, type CellOverrides } from '../cell.ts'
 import { raw } from 'hono/html'
 
 type Row = Extract<HtmlView, { view: 'row' }>
@@ -57,18 +58,7 @@ export function QueryPage({ page, truncateAt, overrides }: { page: Query; trunca
             {`${page.rows.length} row${page.rows.length === 1 ? '' : 's'}`}
             {page.truncated ? ' (truncated)' : ''}
           </p>
-          <div class="table-wrap">
-            <table class="rows">
-              <thead>
-                <tr>
-                  {page.columns.map((column) => (
-                    <th scope="col">{column}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>{rowsHtml(page.rows, truncateAt, { overrides })}</tbody>
-            </table>
-          </div>
+          <ResultTable columns={page.columns} rows={page.rows} truncateAt={truncateAt} overrides={overrides} />
           <p class="links">
             <a href={page.jsonPath}>JSON</a>
             <a href={page.csvPath}>CSV</a>

@@ -2,6 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { HtmlTablePage, MenuLink } from '../../../plugin-api.ts'
 import { Actions } from '../actions.tsx'
+import { ResultTable } from '../result-table.tsx'
 import { raw } from 'hono/html'
 import { escapeHtml, optionsHtml, rowsHtml, type CellOverrides } from '../cell.ts'
 
@@ -115,18 +116,7 @@ function EmbeddedTable({ page, embed, truncateAt, overrides }: { page: HtmlTable
     <>
       <h1>{page.table}</h1>
       <p class="meta">{page.count === null ? '' : `${page.count.toLocaleString('en')} row${page.count === 1 ? '' : 's'}`}</p>
-      <div class="table-wrap">
-        <table class="rows">
-          <thead>
-            <tr>
-              {page.columns.map((column) => (
-                <th scope="col">{column}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>{rowsHtml(page.rows, truncateAt, { overrides, blobHref: () => null })}</tbody>
-        </table>
-      </div>
+      <ResultTable columns={page.columns} rows={page.rows} truncateAt={truncateAt} overrides={overrides} />
       <p class="pager">{next ? <a href={next} rel="next">Next page</a> : null}</p>
     </>
   )
