@@ -143,4 +143,22 @@ describe('HTML pages', () => {
     assert.equal(await count(), '3')
     assert.equal((await getJson(server, '/shop/items.json?_extra=count')).body.count, 3)
   })
+
+  it('each row links to its page: integer keys as digits, text keys tilde-encoded and escaped, compound keys joined', async () => {
+    const dir = tempDir('dataserve-html-keys-')
+    const db = makeDb(
+      join(dir, 'keys.db'),
+      `create table plain (id integer primary key, v text); insert into plain values (-7, 'a'), (9007199254740993, 'b');
+       create table named (code text primary key, v text); insert into named values ('a b/<c>.d', 'x');
+       create table pairs (a text, b integer, v text, primary key (a, b)); insert into pairs values ('x,y', 2, 'z');`,
+    )
+    const config = join(dir, 'datasette.yaml')
+    writeFileSync(config, 'allow: true\n')
+    const server = await serve({ databases: [{ path: db }], configFile: config })
+    const links = async (path: string) => [...(await (await server.get(path)).text()).matchAll(/<tr><td><a href="([^"]*)">([^<]*)<\/a><\/td>/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(await links('/keys/plain'), [['/keys/plain/-7', '-7'], ['/keys/plain/9007199254740993', '9007199254740993']])
+    assert.deepEqual(await links('/keys/named'), [['/keys/named/a+b~2F~3Cc~3E~2Ed', 'a b/&lt;c&gt;.d']])
+    assert.deepEqual(await links('/keys/pairs'), [['/keys/pairs/x~2Cy,2', 'x,y, 2']])
+    for (const [path] of [...(await links('/keys/plain')), ...(await links('/keys/named')), ...(await links('/keys/pairs'))]) assert.equal((await server.get(path!)).status, 200, path)
+  })
 })

@@ -47,11 +47,13 @@ export function rowsHtml(rows: readonly unknown[][], truncateAt: number, { lead,
     const row = rows[r]!
     html += '<tr>'
     if (lead) html += `<td>${lead(row, r)}</td>`
+    const drawnRow = overrides === null ? undefined : overrides[r]
     for (let c = 0; c < row.length; c++) {
       const value = row[c]
-      const drawn = overrides?.[r]?.[c]
+      const drawn = drawnRow === undefined ? undefined : drawnRow[c]
       if (drawn !== undefined) html += `<td>${drawn}</td>`
-      else if (typeof value === 'bigint' || typeof value === 'number') html += `<td class="num">${value}</td>`
+      else if (typeof value === 'number') html += `<td class="num">${value}</td>`
+      else if (typeof value === 'bigint') html += '<td class="num">' + value.toString() + '</td>'
       else if (value instanceof Uint8Array && blobHref) html += `<td>${blobLink(value, blobHref(r, c))}</td>`
       else html += `<td>${cellHtml(value, truncateAt)}</td>`
     }

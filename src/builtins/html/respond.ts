@@ -20,7 +20,8 @@ export function contentSecurityPolicy(styleSources: readonly string[], scriptSou
 }
 
 export function pageResponse(html: string, status: number, csp: string): Response {
-  return new Response('<!doctype html>' + html, { status, headers: { ...PAGE_HEADERS, 'Content-Security-Policy': csp } })
+  // Bytes, not a string: the page is encoded once (a string body is measured, then encoded again).
+  return new Response(Buffer.from('<!doctype html>' + html), { status, headers: { ...PAGE_HEADERS, 'Content-Security-Policy': csp } })
 }
 
 /**

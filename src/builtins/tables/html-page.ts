@@ -24,7 +24,8 @@ export function withExtension(c: Ctx, extension: string, changes: Record<string,
 export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: TableQuery, query: URLSearchParams, rows: unknown[][], columns: string[], next: string | null, count: number | null): HtmlTablePage {
   const keyIndexes = q.keys.map((key) => columns.indexOf(key))
   const tablePath = `/${tildeEncode(db.name)}/${tildeEncode(table.name)}`
-  const rowPaths = rows.map((row) => (table.isView || keyIndexes.includes(-1) ? null : `${tablePath}/${keyIndexes.map((i) => tildeEncode(String(row[i]))).join(',')}`))
+  const linked = !table.isView && !keyIndexes.includes(-1)
+  const rowPaths = rows.map((row) => (linked ? `${tablePath}/${keyIndexes.length === 1 ? keyPart(row[keyIndexes[0]!]) : keyIndexes.map((i) => keyPart(row[i])).join(',')}` : null))
   // One URL built without sort and position; each column's two links add theirs to it.
   const unsorted = pathFor(c, { _sort: null, _sort_desc: null, _next: null })
   const joiner = unsorted.includes('?') ? '&' : '?'
@@ -63,6 +64,11 @@ export function tablePage(c: Ctx, db: DatabaseHandle, table: TableInfo, q: Table
       clearFilters: tablePath,
     },
   }
+}
+
+/** One key in a row's path: an integer's digits need no encoding (most keys are integers). */
+function keyPart(value: unknown): string {
+  return typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value)) ? String(value) : tildeEncode(String(value))
 }
 
 const FORM_FIELD = /^_filter_(column|op|value)(?:_(\d{1,3}))?$/

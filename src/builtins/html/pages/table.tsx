@@ -61,12 +61,7 @@ export function TablePage({ page, embed, truncateAt, actions, overrides }: { pag
           <thead>{headerHtml(page, keyColumn)}</thead>
           <tbody>
             {rowsHtml(page.rows, truncateAt, {
-              lead: keyColumn
-                ? (row, r) => {
-                    const path = page.rowPaths[r]
-                    return path ? `<a href="${escapeHtml(path)}">${escapeHtml(page.primaryKeys.map((key) => String(row[page.columns.indexOf(key)])).join(', '))}</a>` : ''
-                  }
-                : undefined,
+              lead: keyColumn ? rowLink(page) : undefined,
               overrides,
               blobHref: (r, c) => (page.rowPaths[r] ? `${page.rowPaths[r]}.blob?_blob_column=${encodeURIComponent(page.columns[c]!)}` : null),
             })}
@@ -89,6 +84,18 @@ export function TablePage({ page, embed, truncateAt, actions, overrides }: { pag
       </p>
     </>
   )
+}
+
+/** The first cell of each row: its key, linking to the row's page. */
+function rowLink(page: HtmlTablePage): (row: unknown[], index: number) => string {
+  const keyIndexes = page.primaryKeys.map((key) => page.columns.indexOf(key))
+  const label = (value: unknown) => (typeof value === 'bigint' || typeof value === 'number' ? String(value) : escapeHtml(String(value)))
+  return (row, r) => {
+    const path = page.rowPaths[r]
+    if (!path) return ''
+    const text = keyIndexes.length === 1 ? label(row[keyIndexes[0]!]) : keyIndexes.map((i) => label(row[i])).join(', ')
+    return `<a href="${escapeHtml(path)}">${text}</a>`
+  }
 }
 
 /** The header row: each column with links sorting by it either way, the current one marked (for eyes and for screen readers). */
