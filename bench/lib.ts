@@ -62,7 +62,8 @@ export interface Latency {
 /** Requests per second and latency percentiles (ms) from wrk --latency, else autocannon. */
 export async function loadLatency(url: string, connections = 10): Promise<Latency> {
   if (WRK) {
-    const out = await wrk(['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url])
+    // A long timeout: wrk counts a reply after 2 s as an error and leaves it out of the percentiles.
+    const out = await wrk(['-t1', `-c${connections}`, `-d${SECONDS}s`, '--timeout', '30s', '--latency', url])
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`)
     const ms = (pct: string) => {
       const [, value, unit] = new RegExp(`\\s${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(out)!

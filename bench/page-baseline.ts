@@ -18,9 +18,9 @@ const [db] = openDatabases([{ path }]) as [ReturnType<typeof openDatabases>[numb
 const table = schemaFor(db).tables.get('items')!
 const columns = table.columns.map((column) => column.name)
 
-function page(url: string): { body: string; headers: Record<string, string> } {
+async function page(url: string): Promise<{ body: string; headers: Record<string, string> }> {
   const q: TableQuery = { table, columns, keys: ['id'], where: [], params: {}, keyset: null, userSql: false, size: 100, offset: 0, humanDescription: '' }
-  const rows = pageJson(db, q)!
+  const rows = (await pageJson(db, q, 1000))!
   const nextUrl = rows.next === null ? null : `${url}&_next=${rows.next}`
   const body = envelopeJson({ ok: true, next: rows.next, next_url: nextUrl, rows: true, truncated: false }, rows.rowsJson)
   return { body, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'max-age=5', Link: `<${nextUrl}>; rel="next"` } }
@@ -28,15 +28,15 @@ function page(url: string): { body: string; headers: Record<string, string> } {
 
 let server: Server
 if (process.argv[3] === 'node') {
-  server = createServer((req, res) => {
-    const { body, headers } = page(`http://${req.headers.host}${req.url}`)
+  server = createServer(async (req, res) => {
+    const { body, headers } = await page(`http://${req.headers.host}${req.url}`)
     res.writeHead(200, { ...headers, 'Content-Length': Buffer.byteLength(body) })
     res.end(body)
   })
 } else {
   const app = new Hono()
-  app.get('/bench/items.json', (c) => {
-    const { body, headers } = page(c.req.url)
+  app.get('/bench/items.json', async (c) => {
+    const { body, headers } = await page(c.req.url)
     return c.body(body, 200, headers)
   })
   server = createAdaptorServer({ fetch: app.fetch }) as Server

@@ -33,12 +33,12 @@ function build(path: string, rows: number) {
 }
 
 /** Calls per second of `run`, after a warm-up, over two seconds. */
-function callRate(run: () => unknown): number {
-  for (let i = 0; i < 500; i++) run()
+async function callRate(run: () => unknown): Promise<number> {
+  for (let i = 0; i < 500; i++) await run()
   const started = performance.now()
   let n = 0
   while (performance.now() - started < 2000) {
-    run()
+    await run()
     n++
   }
   return n / ((performance.now() - started) / 1000)
@@ -48,20 +48,20 @@ const COLUMNS = ['id', 'name', 'category', 'price', 'quantity', 'created']
 const ENVELOPE = { ok: true, next: '100', next_url: 'http://127.0.0.1/bench/items.json?_size=100&_next=100', rows: true, truncated: false }
 
 /** (b) What the server does for the page, without HTTP: its own query and serialisation (page.ts). */
-function serverPathRate(path: string): number {
+async function serverPathRate(path: string): Promise<number> {
   const [db] = openDatabases([{ path }]) as [DatabaseHandle]
   const table = schemaFor(db).tables.get('items')!
   const q: TableQuery = { table, columns: COLUMNS, keys: ['id'], where: [], params: {}, keyset: null, userSql: false, size: 100, offset: 0, humanDescription: '' }
-  const rate = callRate(() => envelopeJson(ENVELOPE, pageJson(db, q)!.rowsJson))
+  const rate = await callRate(async () => envelopeJson(ENVELOPE, (await pageJson(db, q, 1000))!.rowsJson))
   db.connection.close()
   return rate
 }
 
 /** (b0) The plain way: rows into JavaScript arrays, then JSON.stringify (what the server did before page-json.ts). */
-function rowsPathRate(path: string): number {
+async function rowsPathRate(path: string): Promise<number> {
   const db = new Database(path, { readonly: true })
   const stmt = db.prepare('select "id", "name", "category", "price", "quantity", "created" from "items" order by "id" limit 101').raw(true)
-  const rate = callRate(() => {
+  const rate = await callRate(() => {
     const rows = stmt.all() as unknown[][]
     rows.length = 100
     return renderShape('objects', { columns: COLUMNS, rows }, ENVELOPE, { jsonColumns: new Set() }).body
@@ -99,8 +99,8 @@ async function main() {
     results.bare.push(await load(bare.url))
     results.baseline.push(await load(baselineUrl))
     results.nodeBaseline.push(await load(nodeBaselineUrl))
-    results.inProcess.push(serverPathRate(bench))
-    results.rowsPath.push(rowsPathRate(bench))
+    results.inProcess.push(await serverPathRate(bench))
+    results.rowsPath.push(await rowsPathRate(bench))
   }
   table.child.kill('SIGTERM')
   bare.child.kill('SIGTERM')

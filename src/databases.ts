@@ -2,6 +2,8 @@ import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { SqlUnavailableError, type BatchResult, type BatchStatement, type SqlPool, type SqlResult } from './sql/pool.ts'
+import { QueryPlacement } from './sql/placement.ts'
+import type { SqlThreads, ThreadTask } from './sql/threads.ts'
 
 /** One database dataserve serves. */
 export interface DatabaseHandle {
@@ -29,6 +31,27 @@ export interface DatabaseHandle {
    * `statementLimitMs` is reported `{timedOut: true}`; the whole batch is stopped at `timeLimitMs`.
    */
   executeBatch(statements: readonly BatchStatement[], options: { statementLimitMs: number; timeLimitMs: number }): Promise<BatchResult[]>
+  /**
+   * Runs one read-only statement your plugin generated (identifiers quoted, values as
+   * parameters) where it is cheapest: on the server's thread once it has been seen to take
+   * under a millisecond, else on a SQL thread (`num_sql_threads`), so that a scan or a sort
+   * never holds the event loop. On a thread it is stopped at `timeLimitMs` (SqlTimeoutError).
+   * Rows as `execute()` gives them; at most `maxRows` (default: all). Not for user SQL: use
+   * `execute()`, whose processes can be killed mid-statement.
+   *
+   * @example
+   * const { rows } = await db.query('select count(*) from "items" where "category" = :c', { c: 'beta' }, { timeLimitMs: 1000 })
+   */
+  query(sql: string, params: Record<string, unknown>, options: { timeLimitMs: number; maxRows?: number }): Promise<SqlResult>
+  /**
+   * Runs a function your plugin exports on a SQL thread, given a read-only connection to this
+   * database: `export function myTask({ connection, input }) { … }`, named by
+   * `{ module: import.meta.url, name: 'myTask' }`. For work that reads and encodes a lot (a
+   * CSV stream's chunk); input and result are copied between threads, except the result's
+   * top-level Uint8Arrays, which are moved. Stopped at `timeLimitMs`. With `num_sql_threads: 0`
+   * it runs on the server's thread.
+   */
+  task<T>(task: ThreadTask, input: unknown, options: { timeLimitMs: number }): Promise<T>
 }
 
 export interface DatabaseFile {
@@ -60,11 +83,20 @@ export function openDatabases(files: readonly DatabaseFile[], options: OpenOptio
       let name = stem
       for (let n = 2; taken.has(name); n++) name = `${stem}_${n}`
       taken.add(name)
+      const connection = open(file.path, options.cacheSizeKb ?? 0)
+      const placement = new QueryPlacement(name, connection, () => options.threads?.() ?? null)
       handles.push({
         name,
         path: isMemory ? null : resolve(file.path),
         immutable: !!file.immutable,
-        connection: open(file.path, options.cacheSizeKb ?? 0),
+        connection,
+        query: (text, params, { timeLimitMs, maxRows = Number.MAX_SAFE_INTEGER }) => placement.run(text, params, maxRows, timeLimitMs),
+        task: async <T>(task: ThreadTask, input: unknown, { timeLimitMs }: { timeLimitMs: number }) => {
+          const threads = options.threads?.()
+          // No threads (num_sql_threads: 0): on this thread, as Datasette runs everything then.
+          if (!threads || threads.size === 0) return ((await import(task.module)) as Record<string, (args: { connection: Database.Database; input: unknown }) => T>)[task.name]!({ connection, input })
+          return threads.task<T>(task, name, input, timeLimitMs)
+        },
         execute: async (text, params, { timeLimitMs, maxRows }) => sql().run({ database: name, sql: text, params, maxRows, timeLimitMs }),
         executeBatch: async (statements, { statementLimitMs, timeLimitMs }) => sql().runBatch(name, statements, statementLimitMs, timeLimitMs),
       })
@@ -81,6 +113,8 @@ export interface OpenOptions {
   cacheSizeKb?: number
   /** The SQL processes `execute()` runs in (made once the databases are known). */
   sql?: () => SqlPool
+  /** The SQL threads `query()` and `task()` use; none: everything on the server's thread. */
+  threads?: () => SqlThreads | null
 }
 
 /**

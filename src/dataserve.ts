@@ -3,6 +3,7 @@ import type { DataserveConfig } from './config/load.ts'
 import type { Settings } from './config/settings.ts'
 import type { DatabaseHandle } from './databases.ts'
 import type { SqlPool } from './sql/pool.ts'
+import type { SqlThreads } from './sql/threads.ts'
 import { ForbiddenError } from './errors.ts'
 import type { Hookspecs } from './hookspecs.ts'
 import type { PluginManager } from './hooks/manager.ts'
@@ -35,6 +36,8 @@ export interface DataserveOptions {
   internalPath?: string
   /** The SQL processes behind `DatabaseHandle.execute()`; stopped by close(). */
   sql?: SqlPool
+  /** The SQL threads behind `DatabaseHandle.query()` and `task()`; stopped by close(). */
+  threads?: SqlThreads
 }
 
 export interface AllowedQuery {
@@ -66,6 +69,7 @@ export class Dataserve {
   #actions = new Map<string, Action>()
   #actionsByAbbr = new Map<string, Action>()
   readonly #sql: SqlPool | undefined
+  readonly #threads: SqlThreads | undefined
   #closed = false
   /** The config in force for requests that start now. */
   #current: ConfigGeneration
@@ -82,6 +86,7 @@ export class Dataserve {
     this.plugins = options.plugins
     this.databases = new Map(options.databases.map((db) => [db.name, db]))
     this.#sql = options.sql
+    this.#threads = options.threads
     this.#secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
     if (this.#secrets.length === 0 || this.#secrets.some((secret) => secret === '')) throw new Error('Dataserve needs at least one non-empty secret')
     this.#current = newGeneration(1, options.config)
@@ -366,6 +371,7 @@ export class Dataserve {
     }
     this.#current = next
     this.#sql?.reconfigure(next.config, next.config.settings)
+    this.#threads?.reconfigure(next.config, next.config.settings)
     for (const name of RESTART_ONLY_SETTINGS) {
       if (previous.config.settings[name] !== next.config.settings[name]) this.#notice(`dataserve: warning: settings.${name} changed; it takes effect on restart only`)
     }
@@ -387,9 +393,10 @@ export class Dataserve {
     }
   }
 
-  /** Starts a SQL process, so the first time-limited query finds one warm. Called by the server once it listens. */
+  /** Starts a SQL process and the SQL threads, so the first time-limited or heavy query finds them warm. Called by the server once it listens. */
   warmUp(): void {
     this.#sql?.warm()
+    this.#threads?.warm()
   }
 
   /** Calls `shutdown` (once, after a reload under way), then stops the SQL processes and closes the databases. */
@@ -401,6 +408,7 @@ export class Dataserve {
       await this.plugins.hook.shutdown({ ds: this })
     } finally {
       this.#sql?.close()
+      this.#threads?.close()
       for (const db of this.databases.values()) {
         if (db.connection.open) db.connection.close()
       }

@@ -10,6 +10,7 @@ import { watchConfigFile } from './config/watch.ts'
 import { Dataserve } from './dataserve.ts'
 import { openDatabases, pageCachePragma, type DatabaseFile, type DatabaseHandle } from './databases.ts'
 import { SqlPool } from './sql/pool.ts'
+import { SqlThreads } from './sql/threads.ts'
 import { hookspecs, type Hookspecs } from './hookspecs.ts'
 import { prepareInternalDatabase } from './internal-database.ts'
 import { guardRequest } from './http-guard.ts'
@@ -92,9 +93,11 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
     notice('dataserve: no --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret; signed tokens and cookies die with this process')
   }
   let sql: SqlPool | undefined
-  const databases = openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb, sql: () => sql! })
+  let threads: SqlThreads | null = null
+  const databases = openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb, sql: () => sql!, threads: () => threads })
   sql = sqlPoolFor(pm, databases, config)
-  const ds = new Dataserve({ config, loadConfig: reread, notice, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, secret })
+  threads = config.settings.num_sql_threads > 0 ? new SqlThreads(config.settings.num_sql_threads, sqlInit(pm, databases, config)) : null
+  const ds = new Dataserve({ config, loadConfig: reread, notice, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, threads: threads ?? undefined, secret })
   try {
     await ds.prepareConnections()
     await ds.prepare()
@@ -112,15 +115,18 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
  * passed in by an embedding program cannot be sent to another process.)
  */
 function sqlPoolFor(pm: PluginManager<Hookspecs>, databases: readonly DatabaseHandle[], config: DataserveConfig): SqlPool {
+  const { databases: list, ...init } = sqlInit(pm, databases, config)
+  // User SQL still needs a process to run in when the threads are turned off.
+  return new SqlPool(list, Math.max(1, config.settings.num_sql_threads), init)
+}
+
+/** What a SQL process or thread opens and loads: the databases, plugins with prepareConnection, the config they see, the page cache. */
+function sqlInit(pm: PluginManager<Hookspecs>, databases: readonly DatabaseHandle[], config: DataserveConfig) {
   const modules = pm
     .listPlugins()
     .filter((plugin) => plugin.hooks.includes('prepareConnection') && plugin.module !== undefined)
     .map((plugin) => plugin.module!)
-  return new SqlPool(
-    databases.map((db) => ({ name: db.name, path: db.path })),
-    config.settings.num_sql_threads,
-    { modules, config, settings: config.settings, pageCache: pageCachePragma(config.settings.cache_size_kb) },
-  )
+  return { databases: databases.map((db) => ({ name: db.name, path: db.path })), modules, config: config as unknown, settings: config.settings as unknown, pageCache: pageCachePragma(config.settings.cache_size_kb) }
 }
 
 /** Creates the Dataserve, builds the app and listens. */

@@ -74,7 +74,7 @@ export function loadConfig({ file, overrides = [], env = process.env }: LoadConf
   // Null prototypes all the way down (resolveSecrets makes them), so looking up a name a
   // user chose (`databases[name]`, `plugins[name]`) never finds an inherited property.
   return Object.assign(Object.create(null), resolved, {
-    settings: checkCredentialSettings(checkPublicUrl(checkSettings(resolved.settings, labelled), labelled), labelled),
+    settings: checkThreads(checkCredentialSettings(checkPublicUrl(checkSettings(resolved.settings, labelled), labelled), labelled), labelled),
     databases: (resolved.databases as Record<string, DatabaseConfig> | undefined) ?? Object.create(null),
     plugins: (resolved.plugins as Record<string, unknown> | undefined) ?? Object.create(null),
   }) as DataserveConfig
@@ -145,6 +145,14 @@ function checkPublicUrl(settings: Settings, file: string): Settings {
   const origin = url && /^https?:$/.test(url.protocol) && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash
   if (!origin) throw new ConfigError(file, ['settings', 'public_url'], 'expected an http(s) origin like https://data.example.com (no path, query or credentials)')
   settings.public_url = url!.origin
+  return settings
+}
+
+/** Each SQL thread and process holds a connection per database: a typo of a few zeros should not start thousands. */
+const MAX_SQL_THREADS = 256
+
+function checkThreads(settings: Settings, file: string): Settings {
+  if (settings.num_sql_threads > MAX_SQL_THREADS) throw new ConfigError(file, ['settings', 'num_sql_threads'], `expected at most ${MAX_SQL_THREADS}, got ${settings.num_sql_threads}`)
   return settings
 }
 

@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os'
 /** Datasette's settings, with their defaults; `-s settings.NAME value` and `settings:` set them. */
 export const DEFAULT_SETTINGS = {
   default_page_size: 100,
   max_returned_rows: 1000,
   max_insert_rows: 100,
-  num_sql_threads: 3,
+  // One SQL thread per core (Datasette's default is 3).
+  num_sql_threads: availableParallelism(),
   sql_time_limit_ms: 1000,
   default_facet_size: 30,
   facet_time_limit_ms: 200,

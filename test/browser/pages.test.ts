@@ -76,7 +76,9 @@ describe('pages in a real browser', { skip: skipWithoutBrowser }, () => {
     const streamHref = await page.getByRole('link', { name: 'CSV (all rows, download)' }).getAttribute('href')
     assert.match(streamHref!, /\.csv\?.*_stream=on.*_dl=1/)
     const all = await page.request.get(new URL(streamHref!, server.url).href)
-    assert.equal((await all.text()).trim().split(/\r?\n/).length, 1 + expected.length, 'every filtered row, all pages')
+    const allText = await all.text()
+    assert.equal(all.status(), 200, allText)
+    assert.equal(allText.trim().split(/\r?\n/).length, 1 + expected.length, 'every filtered row, all pages')
 
     await page.goto(new URL('/shop', server.url).href)
     await page.fill('#sql', "select category, count(*) as n from items group by category order by category")

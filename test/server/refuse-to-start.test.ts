@@ -60,6 +60,8 @@ describe('a config that would not do what it says stops the server at start', ()
     ['failed_credentials_window_secs', '0', /settings\.failed_credentials_window_secs: expected a whole number of seconds ≥ 1/],
     ['trusted_proxies', '"10.0.0.0/33"', /settings\.trusted_proxies: /],
     ['trusted_proxies', '"proxy.example.com"', /settings\.trusted_proxies: /],
+    ['num_sql_threads', '100000', /settings\.num_sql_threads: expected at most 256, got 100000/],
+    ['num_sql_threads', '-1', /settings\.num_sql_threads: expected a whole number/],
   ] as const) {
     it(`settings.${key}: ${value} refuses, saying what is expected`, async () => {
       const { db, config } = setup(`settings:\n  ${key}: ${value}\n`)

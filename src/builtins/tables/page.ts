@@ -1,7 +1,6 @@
 import type { TableInfo } from './schema.ts'
 import { asBadRequest } from './context.ts'
 import { encodeNextToken } from './keyset.ts'
-import { rawStatement } from './statements.ts'
 import { pageSql, type TableQuery } from './table-query.ts'
 import { quoteIdentifier, type DatabaseHandle, type RowSet } from '../../plugin-api.ts'
 
@@ -43,7 +42,7 @@ const holdsBlobs = new WeakSet<TableInfo>()
  * refuses them), ±Infinity (SQLite writes `9.0e+999`; Datasette writes null), or a sort
  * column left out of the output (the next token needs it).
  */
-export function pageJson(db: DatabaseHandle, q: TableQuery): JsonPage | null {
+export async function pageJson(db: DatabaseHandle, q: TableQuery, limitMs: number): Promise<JsonPage | null> {
   if (holdsBlobs.has(q.table) || q.columns.length === 0 || q.columns.length > MAX_COLUMNS) return null
   // No rows asked for: no last row to point a next page at (as the JavaScript path answers).
   if (q.size === 0) return { rowsJson: '[]', next: null }
@@ -51,7 +50,7 @@ export function pageJson(db: DatabaseHandle, q: TableQuery): JsonPage | null {
   const { sql, params } = pageJsonSql(q)
   let result: [string | null, bigint]
   try {
-    result = rawStatement(db.connection, sql).get(params) as [string | null, bigint]
+    result = (await db.query(sql, params, { timeLimitMs: limitMs, maxRows: 1 })).rows[0] as [string | null, bigint]
   } catch (error) {
     if (/JSON cannot hold BLOB values/.test((error as Error).message)) {
       holdsBlobs.add(q.table)
@@ -112,18 +111,15 @@ function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`
 }
 
-/** One page of rows in JavaScript: on this thread for generated SQL, in the SQL processes when `_where` brought user SQL. */
+/** One page of rows in JavaScript: where `db.query()` places generated SQL (this thread when cheap, else a SQL thread), in the SQL processes when `_where` brought user SQL. */
 export async function fetchPage(db: DatabaseHandle, q: TableQuery, limitMs: number): Promise<PageResult> {
-  // Fetch the sort column too when `_col` left it out: the next token needs it.
-  const hidden = q.sort && !q.columns.includes(q.sort.column) ? [q.sort.column] : []
-  const fetchQuery = hidden.length > 0 ? { ...q, columns: [...q.columns, ...hidden] } : q
-  const { sql, params } = pageSql(fetchQuery, q.size + 1)
+  const { fetchQuery, sql, params } = pagePlan(q)
   let set: RowSet
   try {
     if (q.userSql) {
       set = await db.execute(sql, params, { maxRows: q.size + 1, timeLimitMs: limitMs })
     } else {
-      set = { columns: fetchQuery.columns, rows: rawStatement(db.connection, sql).all(params) as unknown[][] }
+      set = { columns: fetchQuery.columns, rows: (await db.query(sql, params, { timeLimitMs: limitMs })).rows }
     }
   } catch (error) {
     asBadRequest(error)
@@ -131,10 +127,24 @@ export async function fetchPage(db: DatabaseHandle, q: TableQuery, limitMs: numb
   let next: string | null = null
   if (set.rows.length > q.size) {
     set.rows.length = q.size
-    const last = set.rows[q.size - 1]
-    if (q.table.isView) next = String(q.offset + q.size)
-    else if (last) next = encodeNextToken(Object.fromEntries(fetchQuery.columns.map((column, i) => [column, last[i]])), q.keys, q.sort)
+    next = nextToken(q, fetchQuery.columns, set.rows[q.size - 1])
   }
-  if (hidden.length > 0) set = { columns: q.columns, rows: set.rows.map((row) => row.slice(0, q.columns.length)) }
+  if (fetchQuery !== q) set = { columns: q.columns, rows: set.rows.map((row) => row.slice(0, q.columns.length)) }
   return { set, next, truncated: false }
+}
+
+/**
+ * The statement of a page: its columns, plus the sort column when `_col` left it out (the
+ * next token needs it), and one row more than the page (whether there is a next page).
+ */
+export function pagePlan(q: TableQuery): { fetchQuery: TableQuery; sql: string; params: Record<string, unknown> } {
+  const fetchQuery = q.sort && !q.columns.includes(q.sort.column) ? { ...q, columns: [...q.columns, q.sort.column] } : q
+  return { fetchQuery, ...pageSql(fetchQuery, q.size + 1) }
+}
+
+/** The `_next` token after `last`, a row of `columns` (the page's last row): an offset for views, a keyset for tables. */
+export function nextToken(q: TableQuery, columns: readonly string[], last: unknown[] | undefined): string | null {
+  if (q.table.isView) return String(q.offset + q.size)
+  if (!last) return null
+  return encodeNextToken(Object.fromEntries(columns.map((column, i) => [column, last[i]])), q.keys, q.sort)
 }

@@ -89,7 +89,7 @@ async function countRows(x: TableExtraContext): Promise<number | null> {
   try {
     const result = x.q.userSql
       ? await x.db.execute(sql, params, { maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
-      : { rows: [rawStatement(x.db.connection, sql).get(params) as unknown[]] }
+      : await x.db.query(sql, params, { maxRows: 1, timeLimitMs: timeLimit(x.ds, x.query) })
     const total = result.rows[0]?.[0] as bigint | number | undefined
     const value = total === undefined ? null : Number(total)
     cache.set(key, { version, total: value })

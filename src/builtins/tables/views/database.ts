@@ -2,7 +2,6 @@ import { statSync } from 'node:fs'
 import { cacheControl, queryOf, type Ctx } from '../context.ts'
 import { databaseMetadata } from '../metadata.ts'
 import { schemaFor, type TableInfo } from '../schema.ts'
-import { rawStatement } from '../statements.ts'
 import { quoteIdentifier, tildeEncode, type Actor, type DatabaseHandle, type Dataserve, type HtmlView } from '../../../plugin-api.ts'
 import { htmlOr } from '../html-page.ts'
 
@@ -29,7 +28,7 @@ export async function databaseView(c: Ctx, db: DatabaseHandle, format: 'json' | 
     private: !(await ds.allowed({ actor: null, action: 'view-database', resource: db.name })),
     path: `/${tildeEncode(db.name)}`,
     size: db.path === null ? 0 : statSync(db.path).size,
-    tables: sorted.map((table) => tableSummary(db, table.info, table.private)),
+    tables: await Promise.all(sorted.map((table) => tableSummary(db, table.info, table.private))),
     hidden_count: tables.filter((table) => table.info.hidden).length,
     views: views.map((view) => ({ name: view.info.name, private: view.private })),
     queries: [],
@@ -46,7 +45,7 @@ export async function databaseView(c: Ctx, db: DatabaseHandle, format: 'json' | 
     view: 'database',
     database: db.name,
     path: base,
-    tables: sorted.map(({ info }) => ({ name: info.name, path: `${base}/${tildeEncode(info.name)}`, columns: info.columns.map((column) => column.name), count: rowCount(db, info), fts: info.ftsTable !== null, hidden: info.hidden })),
+    tables: await Promise.all(sorted.map(async ({ info }) => ({ name: info.name, path: `${base}/${tildeEncode(info.name)}`, columns: info.columns.map((column) => column.name), count: await rowCount(db, info), fts: info.ftsTable !== null, hidden: info.hidden }))),
     views: views.map(({ info }) => ({ name: info.name, path: `${base}/${tildeEncode(info.name)}` })),
     canExecuteSql: allowExecuteSql,
     queryPath: `${base}/-/query`,
@@ -78,12 +77,12 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export function tableSummary(db: DatabaseHandle, table: TableInfo, isPrivate: boolean) {
+export async function tableSummary(db: DatabaseHandle, table: TableInfo, isPrivate: boolean) {
   return {
     name: table.name,
     columns: table.columns.map((column) => column.name),
     primary_keys: table.primaryKeys,
-    count: rowCount(db, table),
+    count: await rowCount(db, table),
     count_truncated: false,
     hidden: table.hidden,
     fts_table: table.ftsTable,
@@ -92,9 +91,17 @@ export function tableSummary(db: DatabaseHandle, table: TableInfo, isPrivate: bo
   }
 }
 
-export function rowCount(db: DatabaseHandle, table: TableInfo): number | null {
+/** How long a listing waits for one table's count before it shows none. */
+const LISTING_COUNT_LIMIT_MS = 1000
+
+/**
+ * A table's row count for the listings, on a SQL thread when the table is big; null when it
+ * takes longer than Datasette allows a listing's count (or fails).
+ */
+export async function rowCount(db: DatabaseHandle, table: TableInfo): Promise<number | null> {
   try {
-    return Number((rawStatement(db.connection, `select count(*) from ${quoteIdentifier(table.name)}`).get() as [bigint])[0])
+    const { rows } = await db.query(`select count(*) from ${quoteIdentifier(table.name)}`, {}, { timeLimitMs: LISTING_COUNT_LIMIT_MS, maxRows: 1 })
+    return Number((rows[0] as [bigint])[0])
   } catch {
     return null
   }

@@ -19,7 +19,7 @@ export async function indexView(c: Ctx, format: 'json' | 'html' = 'json'): Promi
   for (const db of ds.databases.values()) {
     if (!(await ds.allowed({ actor, action: 'view-database', resource: db.name }))) continue
     const { tables, views } = await visibleTables(ds, actor, db)
-    const counts = new Map(tables.map((table) => [table.info.name, rowCount(db, table.info)]))
+    const counts = new Map(await Promise.all(tables.map(async (table) => [table.info.name, await rowCount(db, table.info)] as const)))
     const summaries = tables.map(({ info, private: isPrivate }) => ({
       name: info.name,
       columns: info.columns.map((column) => column.name),

@@ -1,4 +1,4 @@
-import { asBadRequest, cacheControl, getTable, queryOf, single, type Ctx } from '../context.ts'
+import { asBadRequest, cacheControl, getTable, queryOf, single, timeLimit, type Ctx } from '../context.ts'
 import { extrasListing, requestedExtras } from '../extras.ts'
 import { integerValue, keyColumns } from '../keyset.ts'
 import { databaseColor, tableMetadata } from '../metadata.ts'
@@ -36,7 +36,7 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
   const sql = `select ${columns.map(quoteIdentifier).join(', ')} from ${quoteIdentifier(table.name)} where ${where}`
   let rows: unknown[][]
   try {
-    rows = rawStatement(db.connection, sql).all(params) as unknown[][]
+    rows = (await db.query(sql, params, { timeLimitMs: timeLimit(ds, queryOf(c)) })).rows
   } catch (error) {
     asBadRequest(error)
   }
@@ -48,7 +48,7 @@ export async function rowView(c: Ctx, db: DatabaseHandle, tableName: string, pkP
   if (extras.has('metadata')) envelope.metadata = { columns: {}, ...tableMetadata(ds, db.name, table.name) }
   if (extras.has('database_color')) envelope.database_color = databaseColor(db.name)
   if (extras.has('private')) envelope.private = !(await ds.allowed({ actor: null, action: 'view-table', resource: [db.name, table.name] }))
-  if (extras.has('foreign_key_tables')) envelope.foreign_key_tables = foreignKeyTables(db, table, values)
+  if (extras.has('foreign_key_tables')) envelope.foreign_key_tables = await foreignKeyTables(db, table, values, timeLimit(ds, queryOf(c)))
   if (extras.has('extras')) envelope.extras = extrasListing(c, 'row', extras)
   envelope.query_ms = performance.now() - started
   envelope.truncated = false
@@ -67,13 +67,13 @@ function keyValue(text: string): string | number | bigint {
 }
 
 /** `_extra=foreign_key_tables`: each table whose foreign key points at this row, how many of its rows do, and a link to them. */
-function foreignKeyTables(db: DatabaseHandle, table: TableInfo, values: readonly string[]) {
+async function foreignKeyTables(db: DatabaseHandle, table: TableInfo, values: readonly string[], limitMs: number) {
   const incoming = table.foreignKeys.incoming
   if (values.length !== 1 || incoming.length === 0) return []
   const counts = incoming.map((fk) => `(select count(*) from ${quoteIdentifier(fk.other_table)} where ${quoteIdentifier(fk.other_column ?? '')} = :id)`)
   let row: unknown[] = []
   try {
-    row = rawStatement(db.connection, `select ${counts.join(', ')}`).get({ id: keyValue(values[0]!) }) as unknown[]
+    row = (await db.query(`select ${counts.join(', ')}`, { id: keyValue(values[0]!) }, { timeLimitMs: limitMs, maxRows: 1 })).rows[0] ?? []
   } catch {
     return []
   }

@@ -51,7 +51,7 @@ export async function tableView(c: Ctx, db: DatabaseHandle, tableName: string, f
   const jsonParams = query.getAll('_json')
   // The common page (objects, no _json, no _where, no labels) is serialised by SQLite: see page-json.ts.
   const sqliteJson = format === 'json' && (shape === 'objects' || (shape === 'array' && !nl)) && !q.userSql && !infinity && jsonParams.length === 0 && labels.length === 0
-  const jsonPage = sqliteJson ? pageJson(db, q) : null
+  const jsonPage = sqliteJson ? await pageJson(db, q, timeLimit(ds, query)) : null
   const rowsPage = jsonPage ? null : await fetchPage(db, q, timeLimit(ds, query))
   if (rowsPage && labels.length > 0) await expandLabels(ds, actor, db, table, labels, rowsPage.set)
   const next = jsonPage ? jsonPage.next : rowsPage!.next
