@@ -130,8 +130,9 @@ describe('basic-auth: every wrong or malformed credential is the same 401', () =
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
       const [a, b] = [median(wrongPassword), median(unknownUser)]
-      // A user-enumeration leak is a factor (scrypt skipped: ~100×), not a few per cent.
-      assert.ok(Math.max(a, b) / Math.min(a, b) < 2 || Math.abs(a - b) < 0.5, `wrong password ${a.toFixed(2)} ms vs unknown user ${b.toFixed(2)} ms`)
+      // A user-enumeration leak is a factor (skipping the stand-in hash measured 7.7×), not a
+      // few per cent; a busy CI machine (SQL threads warming in parallel test files) has shown 2.2×.
+      assert.ok(Math.max(a, b) / Math.min(a, b) < 3 || Math.abs(a - b) < 0.5, `wrong password ${a.toFixed(2)} ms vs unknown user ${b.toFixed(2)} ms`)
       await server.close(100)
     }
   })
