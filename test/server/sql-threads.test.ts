@@ -58,8 +58,12 @@ describe('SQL threads', () => {
     const server = await serve({ databases: [{ path: bigDb(10) }], pluginsDir: pluginsDir(), configFile: allowAll() })
     const where = async (query = '') => (await getJson(server, `/-/where${query}`)).body.thread as number
     assert.notEqual(await where(), 0, 'first run: a SQL thread')
-    assert.equal(await where(), 0, 'seen cheap: the server thread')
-    assert.equal(await where(), 0)
+    // Once seen cheap it runs on the server thread. A busy machine can stall one run past
+    // the threshold (the test runner runs files in parallel), which sends the next run or
+    // two back to a thread until it is measured cheap again: count, don't insist on each.
+    const places: number[] = []
+    for (let i = 0; i < 10; i++) places.push(await where())
+    assert.ok(places.filter((thread) => thread === 0).length >= 7, `server thread for most runs: ${places}`)
     for (let i = 0; i < 3; i++) assert.notEqual(await where('?heavy=1'), 0, 'expensive: always a SQL thread')
   })
 
