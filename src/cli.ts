@@ -1,12 +1,12 @@
-import { ConfigError } from './config/errors.ts'
-import { DatabaseOpenError, type DatabaseFile } from './databases.ts'
-import type { PluginInfo } from './hooks/manager.ts'
-import { PluginValidationError } from './hooks/validate.ts'
-import { InternalDatabaseError } from './internal-database.ts'
-import { PluginLoadError } from './plugins/load.ts'
+import cluster from 'node:cluster'
 import { existsSync } from 'node:fs'
-import { StartupError, UsageError } from './errors.ts'
+import { availableParallelism } from 'node:os'
+import { runPrimary } from './cluster/primary.ts'
+import { serveInGroup } from './cluster/worker.ts'
+import type { DatabaseFile } from './databases.ts'
+import { UsageError } from './errors.ts'
 import { createDataserve, loadPlugins, startServer, type ServeOptions } from './server.ts'
+import { pluginSummary, startupProblem } from './startup-report.ts'
 import type { Command, CommandContext } from './types.ts'
 import { VERSION } from './version.ts'
 
@@ -35,6 +35,8 @@ Options:
       --no-access-log      do not log each request
       --no-watch           do not reload the config when its file changes (SIGHUP and
                            POST /-/reload still do)
+      --workers N          serve from N processes sharing the port (auto: one per core);
+                           one that dies is restarted (see docs/deploying.md)
       --version            print the version
       --help               print this help
 
@@ -50,7 +52,12 @@ Environment:
 interface ParsedArgs {
   command: 'serve' | 'plugins' | 'help' | 'version'
   options: ServeOptions
+  /** `--workers N`: that many server processes under a primary; absent: this process serves. */
+  workers?: number
 }
+
+/** More would be a typo: each process has its own SQL threads and page cache. */
+const MAX_WORKERS = 256
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const args = [...argv]
@@ -59,6 +66,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const databases: DatabaseFile[] = []
   const overrides: [string, string][] = []
   const options: ServeOptions = { databases, overrides, accessLog: true }
+  let workers: number | undefined
   const value = (flag: string) => {
     const next = args.shift()
     if (next === undefined) throw new UsageError(`${flag} needs a value`)
@@ -125,12 +133,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case '--no-watch':
         options.watchConfig = false
         break
+      case '--workers': {
+        const text = value(flag)
+        workers = text === 'auto' ? availableParallelism() : Number(text)
+        if (text !== 'auto' && (!/^\d+$/.test(text) || workers < 1 || workers > MAX_WORKERS)) throw new UsageError(`${flag}: expected a number of processes from 1 to ${MAX_WORKERS}, or auto, got ${text}`)
+        break
+      }
       default:
         if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)
         databases.push({ path: flag })
     }
   }
-  return { command, options }
+  return { command, options, workers }
 }
 
 /** Runs the command line; resolves with the exit code (serve resolves only when shut down). */
@@ -145,7 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`dataserve: ${error.message}\nRun 'dataserve --help' for usage.\n`)
     return 2
   }
-  const { command, options } = parsed
+  const { command, options, workers } = parsed
   if (command === 'help') return print(`${USAGE}\n\nCommands from plugins:\n${(await commands(options)).map((c) => indent(c.usage)).join('\n')}`)
   if (command === 'version') return print(`dataserve ${VERSION}`)
   try {
@@ -154,18 +168,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       await ds.close()
       return print(JSON.stringify(ds.plugins.listPlugins(), null, 2))
     }
-    return await serve(options)
+    if (workers === undefined) return await serve(options)
+    // Under --workers this same command runs again in each server process (node:cluster).
+    return await (cluster.isPrimary ? runPrimary(argv, options, workers) : serveInGroup(options))
   } catch (error) {
-    const listenProblem = listenError(error, options)
-    if (listenProblem) {
-      process.stderr.write(`dataserve: cannot start: ${listenProblem}\n`)
-      return 1
-    }
-    if (error instanceof ConfigError || error instanceof PluginLoadError || error instanceof PluginValidationError || error instanceof DatabaseOpenError || error instanceof InternalDatabaseError || error instanceof StartupError) {
-      process.stderr.write(`dataserve: cannot start: ${error.message}\n`)
-      return 1
-    }
-    process.stderr.write(`dataserve: cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(`dataserve: cannot start: ${startupProblem(error, options)}\n`)
     return 1
   }
 }
@@ -193,24 +200,6 @@ async function serve(options: ServeOptions): Promise<number> {
   // Only now: whoever reads this line may signal us at once, and must find the handlers.
   process.stdout.write(`dataserve ${VERSION}: serving ${count} database${count === 1 ? '' : 's'} at ${running.url}\n`)
   return stopped
-}
-
-/** `hello, partner-keys (plugins dir), greeting (npm); built-in: tables, …` */
-function pluginSummary(plugins: readonly PluginInfo[]): string {
-  const where = (source: string) => (source.startsWith('file:') ? 'plugins dir' : source.startsWith('npm:') ? `npm ${source.slice(4)}` : source)
-  const own = plugins.filter((plugin) => plugin.source !== 'builtin').map((plugin) => `${plugin.name} (${where(plugin.source)})`)
-  const builtin = plugins.filter((plugin) => plugin.source === 'builtin').map((plugin) => plugin.name.replace(/^dataserve\./, ''))
-  return `${own.length > 0 ? own.join(', ') : 'none of your own'}; built-in: ${builtin.join(', ') || 'none'}`
-}
-
-/** A socket that cannot be had, in one line: the port is taken, or not ours to take, or the address not ours. */
-function listenError(error: unknown, options: ServeOptions): string | undefined {
-  const code = (error as NodeJS.ErrnoException | null)?.code
-  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 8001}`
-  if (code === 'EADDRINUSE') return `${where} is already in use (another server is there: pick another --port, or --port 0 for any free one)`
-  if (code === 'EACCES') return `${where}: permission denied (ports below 1024 need privileges: pick a --port of 1024 or more)`
-  if (code === 'EADDRNOTAVAIL') return `${where}: this machine has no address ${options.host} (check --host)`
-  return undefined
 }
 
 /**

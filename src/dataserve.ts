@@ -11,6 +11,8 @@ import type { Awaitable } from './hooks/types.ts'
 import { isPromiseLike } from './hooks/call-loop.ts'
 import type { ConfigGeneration, ReloadOutcome, ReloadTrigger } from './config-generation.ts'
 import { FailureLimiter } from './credentials/limiter.ts'
+import type { ProcessGroup } from './process-group.ts'
+import { LocalSharedState, type SharedState } from './shared-state.ts'
 import { clientOfRequest } from './credentials/request-client.ts'
 import { RequestState, requestScope } from './request-scope.ts'
 import { sign, unsign } from './signing.ts'
@@ -38,6 +40,8 @@ export interface DataserveOptions {
   sql?: SqlPool
   /** The SQL threads behind `DatabaseHandle.query()` and `task()`; stopped by close(). */
   threads?: SqlThreads
+  /** The other server processes under `--workers N`; none when this is the only one. */
+  group?: ProcessGroup
 }
 
 export interface AllowedQuery {
@@ -79,6 +83,12 @@ export class Dataserve {
   #lastReload: ReloadOutcome | null = null
   /** Failed credentials per client, for every scheme; survives reloads. */
   readonly #failures = new FailureLimiter()
+  readonly #group: ProcessGroup | undefined
+  /**
+   * Values every server process sees, for what must happen once per server rather than
+   * once per process (a one-time login link): see SharedState.
+   */
+  readonly shared: SharedState
 
   constructor(options: DataserveOptions) {
     this.configFile = options.configFile ?? '<no config file>'
@@ -92,6 +102,12 @@ export class Dataserve {
     this.#current = newGeneration(1, options.config)
     this.#loadConfig = options.loadConfig ?? (() => options.config)
     this.#notice = options.notice ?? ((message) => process.stderr.write(message + '\n'))
+    this.#group = options.group
+    this.shared = options.group?.shared ?? new LocalSharedState()
+    options.group?.attach({
+      failed: (client, maxFailures, windowMs, at) => this.#failures.fail(client, maxFailures, windowMs, at),
+      reload: (trigger, decide) => this.#queueReload(trigger, decide),
+    })
   }
 
   /**
@@ -149,7 +165,10 @@ export class Dataserve {
    */
   recordFailedCredential(request: Request): void {
     const { failed_credentials_limit: limit, failed_credentials_window_secs: window } = this.settings
-    this.#failures.fail(this.clientAddress(request), limit, window * 1000)
+    const client = this.clientAddress(request)
+    const at = Date.now()
+    this.#failures.fail(client, limit, window * 1000, at)
+    this.#group?.failed(client, limit, window * 1000, at)
   }
 
   /** Runs `fn` (a request) under the generation in force now, whatever reloads happen meanwhile. */
@@ -346,7 +365,13 @@ export class Dataserve {
    * the outcome says why (file and key). Reloads run one at a time, in the order asked.
    */
   reloadConfig(trigger: ReloadTrigger = 'call'): Promise<ReloadOutcome> {
-    const run = this.#reloading.then(() => this.#reload(trigger))
+    // Under --workers every process reloads together, this one included, through the primary.
+    if (this.#group) return this.#group.reload(trigger)
+    return this.#queueReload(trigger, async (refusal) => refusal)
+  }
+
+  #queueReload(trigger: ReloadTrigger, decide: (refusal: string | null) => Promise<string | null>): Promise<ReloadOutcome> {
+    const run = this.#reloading.then(() => this.#reload(trigger, decide))
     this.#reloading = run
     return run
   }
@@ -356,15 +381,24 @@ export class Dataserve {
     return this.#lastReload
   }
 
-  async #reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+  /**
+   * Reads and checks the config, then swaps it in when `decide`, told whether it checked
+   * out here, answers with no refusal (another process's refusal refuses it here too).
+   */
+  async #reload(trigger: ReloadTrigger, decide: (refusal: string | null) => Promise<string | null>): Promise<ReloadOutcome> {
     const previous = this.#current
-    let next: ConfigGeneration
+    let next: ConfigGeneration | undefined
+    let refusal: string | null = null
     try {
       if (this.#closed) throw new Error('the server is shutting down')
       next = newGeneration(previous.number + 1, this.#loadConfig())
       await this.#prepareGeneration(next, true)
     } catch (error) {
-      const outcome: ReloadOutcome = { ok: false, trigger, at: Date.now(), generation: previous.number, error: reasonOf(error) }
+      refusal = reasonOf(error)
+    }
+    refusal = await decide(refusal)
+    if (refusal !== null || next === undefined) {
+      const outcome: ReloadOutcome = { ok: false, trigger, at: Date.now(), generation: previous.number, error: refusal ?? 'refused' }
       this.#lastReload = outcome
       this.#notice(`dataserve: config reload (${trigger}) refused; the config in force stays: ${outcome.error}`)
       return outcome

@@ -67,6 +67,7 @@ export { describeValue } from './config/schema.ts'
 export { pluginBlock, type PluginBlock } from './config/plugin-block.ts'
 export { SqlError, SqlTimeoutError, SqlUnavailableError, type BatchResult, type BatchStatement, type RowSet, type SqlResult } from './sql/pool.ts'
 export type { ThreadTask } from './sql/threads.ts'
+export type { SharedState } from './shared-state.ts'
 
 // Helpers
 export { isOff, isOn, jsonObjectBody, optionalSeconds, pageParams, positiveInt } from './request-input.ts'

@@ -15,6 +15,7 @@ import { hookspecs, type Hookspecs } from './hookspecs.ts'
 import { prepareInternalDatabase } from './internal-database.ts'
 import { guardRequest } from './http-guard.ts'
 import { PluginManager } from './hooks/manager.ts'
+import type { ProcessGroup } from './process-group.ts'
 import { traceMonitor } from './hooks/trace.ts'
 import type { PluginObject } from './hooks/types.ts'
 import { loadNpmPlugins, loadPluginDir } from './plugins/load.ts'
@@ -48,6 +49,8 @@ export interface ServeOptions {
   notice?: (message: string) => void
   /** Reload the config when its file changes (default true; reloads on demand work either way). */
   watchConfig?: boolean
+  /** The other server processes, when this is one of several (`--workers N`). */
+  group?: ProcessGroup
 }
 
 export interface RunningServer {
@@ -97,7 +100,7 @@ export async function createDataserve(options: ServeOptions = {}): Promise<Datas
   const databases = openDatabases(options.databases ?? [], { cacheSizeKb: config.settings.cache_size_kb, sql: () => sql!, threads: () => threads })
   sql = sqlPoolFor(pm, databases, config)
   threads = config.settings.num_sql_threads > 0 ? new SqlThreads(config.settings.num_sql_threads, sqlInit(pm, databases, config)) : null
-  const ds = new Dataserve({ config, loadConfig: reread, notice, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, threads: threads ?? undefined, secret })
+  const ds = new Dataserve({ config, loadConfig: reread, notice, configFile: options.configFile, internalPath: options.internal, plugins: pm, databases, sql, threads: threads ?? undefined, secret, group: options.group })
   try {
     await ds.prepareConnections()
     await ds.prepare()

@@ -25,16 +25,28 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((times[times.length - maxFailures]! + windowMs - this.now()) / 1000))
   }
 
-  fail(client: string, maxFailures: number, windowMs: number): void {
+  /**
+   * Counts a failure by `client` at `at` (now by default; another process's failure, passed
+   * on, keeps the time it happened).
+   */
+  fail(client: string, maxFailures: number, windowMs: number, at = this.now()): void {
     if (maxFailures <= 0) return
     const key = keyOf(client)
     const times = this.recent(key, windowMs)
-    times.push(this.now())
+    if (at <= this.now() - windowMs) return
+    times.push(at)
+    // One passed on from another process may be older than one counted here since.
+    if (times.length > 1 && times[times.length - 2]! > at) times.sort((a, b) => a - b)
     // Only the newest maxFailures decide when the client may try again.
     if (times.length > maxFailures) times.splice(0, times.length - maxFailures)
     this.failures.delete(key)
     this.failures.set(key, times)
     if (this.failures.size > MAX_CLIENTS) this.failures.delete(this.failures.keys().next().value!)
+  }
+
+  /** Every client's failures (keys as counted, times in ms), stalest first: for a process that starts late. */
+  entries(): [client: string, times: readonly number[]][] {
+    return [...this.failures].map(([key, times]) => [key, [...times]])
   }
 
   /** How many clients are remembered (for tests and the status page). */

@@ -1,10 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { ForbiddenError, VERSION, definePlugin, errorBody, sha256, type Actor, type Dataserve } from '../../plugin-api.ts'
 
 const COOKIE = 'ds_actor'
 const NAMESPACE = 'actor'
-const loginTokens = new WeakMap<Dataserve, Buffer>()
+/** The `ds.shared` key of the one-time root login token (its digest: the token is never kept). */
+const LOGIN_KEY = 'actor-cookie.root-login'
+const digest = (token: string) => sha256(token).toString('hex')
 
 /**
  * Datasette's signed `ds_actor` cookie: `sign({"a": actor}, "actor")`, optionally with an
@@ -20,22 +22,20 @@ export default definePlugin({
       const cookie = cookieValue(request.headers.get('cookie'), COOKIE)
       return cookie ? actorFromCookie(ds, cookie) : null
     },
-    listening: ({ ds, url }) => {
+    listening: async ({ ds, url }) => {
       if (!ds.settings.root_enabled) return
       const token = randomBytes(32).toString('hex')
-      loginTokens.set(ds, sha256(token))
-      process.stdout.write(`dataserve: log in as root (once) at ${url}-/auth-token?token=${token}\n`)
+      // Once per server: under --workers only the first process to claim it prints a link,
+      // and a process restarted later prints none.
+      if (await ds.shared.claim(LOGIN_KEY, digest(token))) process.stdout.write(`dataserve: log in as root (once) at ${url}-/auth-token?token=${token}\n`)
     },
     registerRoutes: ({ ds }) => [
       {
         method: 'GET',
         path: '/-/auth-token',
-        handler: (c) => {
-          const expected = loginTokens.get(ds)
-          const given = c.req.query('token') ?? ''
-          // Compare digests so the comparison takes the same time whatever was sent.
-          if (!expected || !timingSafeEqual(expected, sha256(given))) throw new ForbiddenError('Invalid or already used token')
-          loginTokens.delete(ds)
+        handler: async (c) => {
+          // True once, across every process (compared in constant time by ds.shared).
+          if (!(await ds.shared.consume(LOGIN_KEY, digest(c.req.query('token') ?? '')))) throw new ForbiddenError('Invalid or already used token')
           setCookie(c, COOKIE, ds.sign({ a: { id: 'root' } }, NAMESPACE), { path: '/', httpOnly: true, sameSite: 'Lax' })
           return c.redirect('/', 302)
         },
