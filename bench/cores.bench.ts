@@ -8,6 +8,7 @@
 //  2. the plain table page at 200 connections: p50, p99;
 //  3. the table page's p99 alone and while five clients stream a 1,000,000-row CSV at full speed;
 //  4. `--workers 2` beside `--workers 1` on the plain page and on (1).
+// FIGURES=1,4 runs only those (1 and 2 are measured together).
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,6 +35,9 @@ async function serve(repo: string, db: string, config: string, extra: string[] =
   return server
 }
 
+const FIGURES = new Set((process.env.FIGURES ?? '1,2,3,4').split(',').map((f) => f.trim()))
+const wanted = (...figures: string[]) => figures.some((f) => FIGURES.has(f))
+
 const fmt = (l: Latency) => `${l.rps.toFixed(0)} req/s, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms`
 
 async function main() {
@@ -53,6 +57,12 @@ async function main() {
 
   console.log(`node ${process.version}; ${ROUNDS} rounds; wrk -t1, ${SECONDS}s per measurement`)
   // 1 and 2, per build, alternating in each round.
+  if (wanted('1', '2')) await coresAndTail(builds, shop, config)
+  if (wanted('3')) await duringStreams(builds, big, config)
+  if (wanted('4')) await workers(shop, config)
+}
+
+async function coresAndTail(builds: [string, string][], shop: string, config: string) {
   const started = await Promise.all(builds.map(([, repo]) => serve(repo, shop, config)))
   const filtered = builds.map(() => [] as Latency[])
   const plain = builds.map(() => [] as Latency[])
@@ -75,8 +85,10 @@ async function main() {
     console.log(`1. filtered + sorted req/s, this / before, per round: ${ratios.map((r) => r.toFixed(2) + 'x').join(', ')}; median ${median(ratios).toFixed(2)}x`)
   }
   for (const server of servers.splice(0)) server.child.kill('SIGTERM')
+}
 
-  // 3. p99 of the table page with and without five full-speed CSV streams, per build.
+/** 3. p99 of the table page with and without five full-speed CSV streams, per build. */
+async function duringStreams(builds: [string, string][], big: string, config: string) {
   for (const [label, repo] of builds) {
     const server = await serve(repo, big, config)
     const page = `${server.url}big/items.json?_size=100`
@@ -97,9 +109,10 @@ async function main() {
     console.log(`3. table page p99 (ms), ${label}: alone ${spread(alone, 1)}; during 5 CSV streams ${spread(during, 1)}; ratio per round ${ratios.map((r) => r.toFixed(1) + 'x').join(', ')}`)
     for (const s of servers.splice(0)) s.child.kill('SIGTERM')
   }
+}
 
-  // 4. --workers 2 beside --workers 1 (this build only; older builds have no --workers).
-  if (!existsSync(join(REPO, 'src/cluster.ts'))) return
+/** 4. --workers 2 beside --workers 1 (this build only; older builds have no --workers). */
+async function workers(shop: string, config: string) {
   const one = await serve(REPO, shop, config, ['--workers', '1'])
   const two = await serve(REPO, shop, config, ['--workers', '2'])
   const results = new Map<string, Latency[]>()
@@ -115,8 +128,9 @@ async function main() {
   for (const [key, values] of results) console.log(`4. ${key}: ${fmt({ rps: median(values.map((l) => l.rps)), p50: median(values.map((l) => l.p50)), p99: median(values.map((l) => l.p99)) })} (medians)`)
   for (const name of ['plain', 'filtered']) {
     const ratios = results.get(`${name} --workers 2`)!.map((l, round) => l.rps / results.get(`${name} --workers 1`)![round]!.rps)
-    console.log(`4. ${name}: --workers 2 / --workers 1 req/s, median of per-round ratios ${median(ratios).toFixed(2)}x`)
+    console.log(`4. ${name}: --workers 2 / --workers 1 req/s, per round ${ratios.map((r) => r.toFixed(2) + 'x').join(', ')}; median ${median(ratios).toFixed(2)}x`)
   }
+  for (const s of servers.splice(0)) s.child.kill('SIGTERM')
 }
 
 main()

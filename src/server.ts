@@ -14,6 +14,7 @@ import { SqlThreads } from './sql/threads.ts'
 import { hookspecs, type Hookspecs } from './hookspecs.ts'
 import { prepareInternalDatabase } from './internal-database.ts'
 import { guardRequest } from './http-guard.ts'
+import { RequestQueue } from './request-queue.ts'
 import { PluginManager } from './hooks/manager.ts'
 import type { ProcessGroup } from './process-group.ts'
 import { traceMonitor } from './hooks/trace.ts'
@@ -142,8 +143,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       accessLog: options.accessLog ? (line) => process.stdout.write(line + '\n') : undefined,
     })
     const listener = getRequestListener(app.fetch)
+    const queue = new RequestQueue()
     server = createServer((req, res) => {
-      if (guardRequest(req, res)) void listener(req, res)
+      if (guardRequest(req, res)) queue.push(() => void listener(req, res))
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
