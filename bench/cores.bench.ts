@@ -3,6 +3,7 @@
 // a temporary worktree), alternating with this one in each round, so "vs before" is a
 // ratio measured in one run on the same machine state.
 //
+//  0. the plain table page at 10 connections (npm run bench's first figure), req/s;
 //  1. a filtered + sorted page (`category=cat7&_sort_desc=price&_size=50`, 100,000 rows, no
 //     index on either column) at 50 connections: req/s, p50, p99;
 //  2. the plain table page at 200 connections: p50, p99;
@@ -66,12 +67,14 @@ async function coresAndTail(builds: [string, string][], shop: string, config: st
   const started = await Promise.all(builds.map(([, repo]) => serve(repo, shop, config)))
   const filtered = builds.map(() => [] as Latency[])
   const plain = builds.map(() => [] as Latency[])
+  const plain10 = builds.map(() => [] as Latency[])
   for (const server of started) await loadLatency(server.url + FILTERED, 50)
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < builds.length; k++) {
       const i = (k + round) % builds.length
       filtered[i]!.push(await loadLatency(started[i]!.url + FILTERED, 50))
       plain[i]!.push(await loadLatency(started[i]!.url + PLAIN, 200))
+      plain10[i]!.push(await loadLatency(started[i]!.url + PLAIN, 10))
     }
   }
   for (const [i, [label]] of builds.entries()) {
@@ -80,9 +83,12 @@ async function coresAndTail(builds: [string, string][], shop: string, config: st
     console.log(`1. filtered + sorted page, 50 connections, ${label}: req/s ${spread(f.map((l) => l.rps))}; p50 ${spread(f.map((l) => l.p50), 1)} ms; p99 ${spread(f.map((l) => l.p99), 1)} ms; p99/p50 median ${median(f.map((l) => l.p99 / l.p50)).toFixed(1)}x`)
     console.log(`2. plain page, 200 connections, ${label}: req/s ${spread(p.map((l) => l.rps))}; p50 ${spread(p.map((l) => l.p50), 1)} ms; p99 ${spread(p.map((l) => l.p99), 1)} ms; p99/p50 median ${median(p.map((l) => l.p99 / l.p50)).toFixed(1)}x`)
   }
+  for (const [i, [label]] of builds.entries()) console.log(`0. plain page, 10 connections (npm run bench's first figure), ${label}: req/s ${spread(plain10[i]!.map((l) => l.rps))}`)
   if (builds.length === 2) {
-    const ratios = filtered[0]!.map((l, round) => l.rps / filtered[1]![round]!.rps)
-    console.log(`1. filtered + sorted req/s, this / before, per round: ${ratios.map((r) => r.toFixed(2) + 'x').join(', ')}; median ${median(ratios).toFixed(2)}x`)
+    for (const [name, results] of [['1. filtered + sorted', filtered], ['2. plain page, 200 connections,', plain], ['0. plain page, 10 connections,', plain10]] as const) {
+      const ratios = results[0]!.map((l, round) => l.rps / results[1]![round]!.rps)
+      console.log(`${name} req/s, this / before, per round: ${ratios.map((r) => r.toFixed(2) + 'x').join(', ')}; median ${median(ratios).toFixed(2)}x`)
+    }
   }
   for (const server of servers.splice(0)) server.child.kill('SIGTERM')
 }

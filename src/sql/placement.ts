@@ -48,13 +48,6 @@ export class QueryPlacement {
     return { columns, rows, truncated }
   }
 
-  /** Where the next run of `sql` would go (for tests and tracing). */
-  placeOf(sql: string): 'thread' | 'main' {
-    const cost = this.costs.get(sql)
-    const threads = this.threads()
-    return threads !== null && threads.size > 0 && (cost === undefined || cost > HEAVY_MS) ? 'thread' : 'main'
-  }
-
   private observe(sql: string, ms: number): void {
     const cost = this.costs.get(sql)
     this.costs.set(sql, cost === undefined ? ms : cost * (1 - WEIGHT) + ms * WEIGHT)

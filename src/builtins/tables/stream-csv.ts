@@ -115,7 +115,9 @@ export async function streamTableCsv(c: Ctx, db: DatabaseHandle, q: TableQuery, 
           }
         } catch (error) {
           // Headers are gone already: abort the body, so the client sees a broken transfer
-          // rather than a short file it could take for the whole table.
+          // rather than a short file it could take for the whole table; and say so here,
+          // where nothing else would show it.
+          process.stderr.write(`dataserve: a CSV stream of ${db.name}/${q.table.name} stopped part way (${sent} bytes sent): ${error instanceof Error ? error.message : String(error)}\n`)
           controller.error(error)
           return
         }
