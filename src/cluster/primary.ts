@@ -42,6 +42,9 @@ interface Slot {
 export async function runPrimary(argv: readonly string[], options: ServeOptions, count: number, print = (line: string) => void process.stdout.write(line + '\n')): Promise<number> {
   const env = options.env ?? process.env
   const warn = (line: string) => void process.stderr.write(line + '\n')
+  // A port picked now, not by each process's listen(0): a process restarted after the
+  // others have gone (--workers 1) must find the same port.
+  const port = options.port === 0 ? await freePort(options.host ?? '127.0.0.1') : (options.port ?? 8001)
   // Checked here so a bad path is one line, not one per process.
   let internal = options.internal
   let temporary: string | null = null
@@ -63,9 +66,6 @@ export async function runPrimary(argv: readonly string[], options: ServeOptions,
     if (secret) warn(`dataserve: no --secret, DATASERVE_SECRETS, DATASERVE_SECRET or DATASETTE_SECRET: using a random secret shared by the ${count} processes; signed tokens and cookies die with this server`)
   }
 
-  // A port picked now, not by each process's listen(0): a process restarted after the
-  // others have gone (--workers 1) must find the same port.
-  const port = options.port === 0 ? await freePort(options.host ?? '127.0.0.1') : (options.port ?? 8001)
   const shared = new LocalSharedState()
   /** Startup notices printed, so a process that starts again later does not repeat them. */
   const startupNotices = new Set<string>()
