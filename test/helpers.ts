@@ -1,4 +1,5 @@
 // Shared test helpers: real servers on 127.0.0.1:0, real SQLite files, temp dirs, the real CLI.
+import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -81,4 +82,14 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     if (child.exitCode === null) child.kill('SIGKILL')
   })
   return { child, stdout: () => out, stderr: () => err, exited, url }
+}
+
+/** Waits until `check` holds (polling every 50 ms), failing the test with `what` after `ms`. */
+export async function eventually(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  assert.fail(`not within ${ms} ms: ${what}`)
 }

@@ -3,7 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { definePlugin } from '../../src/define-plugin.ts'
-import { getJson, runCli, type TestServer } from '../helpers.ts'
+import { eventually, getJson, runCli, type TestServer } from '../helpers.ts'
 import { authFiles, authServer, basic } from './fixtures.ts'
 
 const OPS_KEY = 'ops-key-0123456789abcdef'
@@ -26,14 +26,6 @@ const withKey = (key: string) => ({ headers: { 'x-api-key': key } })
 const post = (server: TestServer, headers: Record<string, string> = { 'x-api-key': OPS_KEY }) => getJson(server, '/-/reload', { method: 'POST', headers })
 const statusOf = (server: TestServer, key: string) => server.get('/sales/orders.json', withKey(key)).then((response) => response.status)
 
-async function eventually(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  assert.fail(`not within ${ms} ms: ${what}`)
-}
 
 describe('live reload: POST /-/reload', () => {
   it('needs reload-config: anonymous gets the challenge, a reader 403, a page on another site 403', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { makeDb, runCli, tempDir, type CliRun } from '../helpers.ts'
+import { eventually as eventuallyWithin, makeDb, runCli, tempDir, type CliRun } from '../helpers.ts'
 
 const OPS_KEY = 'ops-key-0123456789abcdef'
 const ALICE_KEY = 'alice-key-0123456789abcdef'
@@ -78,14 +78,9 @@ function fresh(base: string, path: string, init: { method?: string; headers?: Re
   })
 }
 
-async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  assert.fail(`not within ${ms} ms: ${what}`)
-}
+
+/** Processes start and reload in seconds on a busy machine: a longer wait than the default. */
+const eventually = (what: string, check: () => Promise<boolean>) => eventuallyWithin(what, check, 15_000)
 
 const alive = (pid: number) => {
   try {
