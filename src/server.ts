@@ -147,6 +147,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     server = createServer((req, res) => {
       if (guardRequest(req, res)) queue.push(() => void listener(req, res))
     })
+    server.on('connection', () => queue.accepted())
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port ?? 8001, options.host ?? '127.0.0.1', () => {

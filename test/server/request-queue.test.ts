@@ -5,19 +5,34 @@ import { RequestQueue } from '../../src/request-queue.ts'
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('RequestQueue', () => {
-  it('starts requests in arrival order, a few per turn of the event loop, so the loop goes round between them', async () => {
+  it('starts requests in arrival order; with many waiting, four per turn of the event loop, so the loop goes round between them', async () => {
     const queue = new RequestQueue()
     const started: number[] = []
-    for (let i = 0; i < 10; i++) queue.push(() => started.push(i))
+    for (let i = 0; i < 24; i++) queue.push(() => started.push(i))
     assert.deepEqual(started, [], 'nothing starts in the turn that read it')
     await turn()
     assert.deepEqual(started, [0, 1, 2, 3])
-    assert.equal(queue.length, 6)
+    assert.equal(queue.length, 20)
     await turn()
-    assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7])
+    assert.equal(started.length, 8)
+    // Sixteen or fewer waiting start together.
     await turn()
-    assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    assert.deepEqual(started, Array.from({ length: 24 }, (_, i) => i))
     assert.equal(queue.length, 0)
+  })
+
+  it('a few waiting start in one turn; right after a connection is accepted, one per turn (more may be waiting to be accepted)', async () => {
+    const queue = new RequestQueue()
+    const started: number[] = []
+    for (let i = 0; i < 10; i++) queue.push(() => started.push(i))
+    await turn()
+    assert.equal(started.length, 10)
+    for (let i = 0; i < 20; i++) queue.push(() => started.push(i))
+    queue.accepted()
+    await turn()
+    assert.equal(started.length, 11, 'one, then the loop goes round to accept')
+    await turn()
+    assert.equal(started.length, 15, 'no new connection: four again')
   })
 
   it('a turn also ends after ~2 ms of starting, and a request that throws does not stop the next', async (t) => {
@@ -35,6 +50,7 @@ describe('RequestQueue', () => {
       throw new Error('broken')
     })
     queue.push(() => started.push('after'))
+    for (let i = 0; i < 16; i++) queue.push(() => {})
     await turn()
     assert.deepEqual(started, ['slow'])
     await turn()
