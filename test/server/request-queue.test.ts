@@ -8,16 +8,16 @@ describe('RequestQueue', () => {
   it('starts requests in arrival order; with many waiting, four per turn of the event loop, so the loop goes round between them', async () => {
     const queue = new RequestQueue()
     const started: number[] = []
-    for (let i = 0; i < 24; i++) queue.push(() => started.push(i))
-    assert.deepEqual(started, [], 'nothing starts in the turn that read it')
-    await turn()
-    assert.deepEqual(started, [0, 1, 2, 3])
-    assert.equal(queue.length, 20)
+    for (let i = 0; i < 28; i++) queue.push(() => started.push(i))
+    assert.deepEqual(started, [0, 1, 2, 3], 'four start at once while nothing waits; the rest wait for the turn')
+    assert.equal(queue.length, 24)
     await turn()
     assert.equal(started.length, 8)
+    await turn()
+    assert.equal(started.length, 12)
     // Sixteen or fewer waiting start together.
     await turn()
-    assert.deepEqual(started, Array.from({ length: 24 }, (_, i) => i))
+    assert.deepEqual(started, Array.from({ length: 28 }, (_, i) => i))
     assert.equal(queue.length, 0)
   })
 
@@ -27,8 +27,9 @@ describe('RequestQueue', () => {
     for (let i = 0; i < 10; i++) queue.push(() => started.push(i))
     await turn()
     assert.equal(started.length, 10)
-    for (let i = 0; i < 20; i++) queue.push(() => started.push(i))
     queue.accepted()
+    for (let i = 0; i < 20; i++) queue.push(() => started.push(i))
+    assert.equal(started.length, 10, 'a connection just accepted: nothing at once')
     await turn()
     assert.equal(started.length, 11, 'one, then the loop goes round to accept')
     await turn()
@@ -40,6 +41,7 @@ describe('RequestQueue', () => {
     t.mock.method(process.stderr, 'write', (text: string) => (written.push(text), true))
     const queue = new RequestQueue()
     const started: string[] = []
+    queue.accepted() // all wait for the turn
     queue.push(() => {
       const until = performance.now() + 3
       while (performance.now() < until);
