@@ -2,46 +2,15 @@
 // process, not a worker thread, because a runaway SQLite query never returns to JavaScript,
 // so only killing the process is sure to stop it. Plain JavaScript so that it starts
 // without a TypeScript loader; it loads one only when plugins need it.
-import Database from 'better-sqlite3'
+import { connectionOpener } from './connections.mjs'
 
 const databases = new Map(JSON.parse(process.argv[2] ?? '[]').map((db) => [db.name, db.path]))
-const connections = new Map()
-/** A plugin manager holding the server's plugins that implement prepareConnection, so their SQL functions work here too. */
-let plugins = null
-let context = null
+const connections = connectionOpener(databases)
 let ready = null
-
-let pageCache = null
-
-async function init({ modules, config, settings, pageCache: pragma }) {
-  context = { config, settings, databases, pluginConfig: (name) => config?.plugins?.[name] }
-  pageCache = pragma ?? null
-  if (modules.length === 0) return
-  const { register } = await import('tsx/esm/api')
-  register()
-  // The one plugin loader: the same import, validation and hook ordering as in the server.
-  const { loadPluginModules } = await import(new URL('../plugins/load.ts', import.meta.url).href)
-  plugins = await loadPluginModules(modules)
-}
-
-function connection(name) {
-  let conn = connections.get(name)
-  if (conn) return conn
-  if (!databases.has(name)) throw new Error(`Database not found: ${name}`)
-  const path = databases.get(name)
-  conn = path === null ? new Database(':memory:') : new Database(path, { readonly: true, fileMustExist: true })
-  // The same page cache as the server's own connections (pageCachePragma in databases.ts).
-  if (pageCache) conn.pragma(pageCache)
-  // The `ds` here is limited to config, settings and databases: the server's object lives
-  // in the other process.
-  if (plugins) plugins.hook.prepareConnection({ ds: context, database: name, connection: conn })
-  connections.set(name, conn)
-  return conn
-}
 
 /** Rows of one read-only statement, at most maxRows of them. */
 function query(database, sql, params, maxRows) {
-  const stmt = connection(database).prepare(sql)
+  const stmt = connections.get(database).prepare(sql)
   // Belt and braces: the connection is read-only, and SQLite itself says whether the
   // statement writes.
   if (!stmt.readonly) throw new Error('Only read-only statements are allowed')
@@ -84,7 +53,7 @@ function run(job) {
 
 process.on('message', (message) => {
   if (message.type === 'init') {
-    ready = init(message)
+    ready = connections.setup(message)
       .catch((error) => {
         process.stderr.write(`dataserve: SQL process could not load plugins: ${error?.message ?? error}\n`)
       })

@@ -1,53 +1,22 @@
 // A worker thread of the SQL threads (threads.ts): runs generated, read-only statements and
 // tasks (functions a plugin exports, given a connection) off the server's event loop. Plain
 // JavaScript, as child.mjs; TypeScript is loaded once a plugin module needs it.
-import Database from 'better-sqlite3'
 import { parentPort, workerData } from 'node:worker_threads'
+import { connectionOpener, loadTypeScript } from './connections.mjs'
 
-const { databases: list, modules, config, settings, pageCache } = workerData
-const databases = new Map(list.map((db) => [db.name, db.path]))
-const connections = new Map()
+const databases = new Map(workerData.databases.map((db) => [db.name, db.path]))
+const connections = connectionOpener(databases)
 const statements = new Map()
 const tasks = new Map()
 /** Modules the pool has been told are loaded here. */
 const announced = new Set()
-let plugins = null
-let typescript = null
-
-/** tsx, registered once: plugin modules and task modules may be TypeScript. */
-function loadTypeScript() {
-  typescript ??= import('tsx/esm/api').then(({ register }) => {
-    register()
-  })
-  return typescript
-}
-
-async function init() {
-  if (modules.length === 0) return
-  await loadTypeScript()
-  const { loadPluginModules } = await import(new URL('../plugins/load.ts', import.meta.url).href)
-  plugins = await loadPluginModules(modules)
-}
-
-function connection(name) {
-  let conn = connections.get(name)
-  if (conn) return conn
-  if (!databases.has(name)) throw new Error(`Database not found: ${name}`)
-  const path = databases.get(name)
-  conn = path === null ? new Database(':memory:') : new Database(path, { readonly: true, fileMustExist: true })
-  if (pageCache) conn.pragma(pageCache)
-  // The SQL functions plugins add (prepareConnection), as on the server's own connections.
-  if (plugins) plugins.hook.prepareConnection({ ds: { config, settings, databases, pluginConfig: (n) => config?.plugins?.[n] }, database: name, connection: conn })
-  connections.set(name, conn)
-  return conn
-}
 
 /** A prepared statement per database and SQL, reused: preparing costs more than a page query. */
 function statement(database, sql) {
   const key = `${database}\0${sql}`
   let stmt = statements.get(key)
   if (!stmt) {
-    stmt = connection(database).prepare(sql)
+    stmt = connections.get(database).prepare(sql)
     if (!stmt.readonly) throw new Error('Only read-only statements are allowed')
     if (!stmt.reader) throw new Error('Statement must return rows')
     // Integers as BigInt, as on the server's thread (a number is then always a REAL).
@@ -88,7 +57,7 @@ async function task(id, { module, name, database, input }) {
     announced.add(module)
     parentPort.postMessage({ type: 'loaded', id })
   }
-  return fn({ connection: connection(database), input })
+  return fn({ connection: connections.get(database), input })
 }
 
 /** The Uint8Arrays at the top of a task's result: moved to the server's thread, not copied. */
@@ -101,7 +70,7 @@ function ownBuffers(result) {
   return buffers
 }
 
-const ready = init()
+const ready = connections.setup(workerData)
   .catch((error) => process.stderr.write(`dataserve: SQL thread could not load plugins: ${error?.message ?? error}\n`))
   .then(() => parentPort.postMessage({ type: 'ready' }))
 
